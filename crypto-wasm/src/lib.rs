@@ -1,0 +1,8 @@
+//! tufkit-crypto: the signature-verification core of tufkit, compiled to
+//! `wasm32-unknown-unknown` and loaded by `src/verify/wasm/` (TypeScript).
+//!
+//! No dependencies beyond Rust's standard library (std's allocator on wasm32; Rust 1.63
+//! cannot name a `no_std` allocation-error handler on stable). The exported C ABI lives in
+//! `abi.rs`; everything else is plain Rust that also builds and tests natively (`cargo test`).
+
+pub mod abi;
