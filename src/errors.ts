@@ -24,6 +24,7 @@
  * │   └── DownloadHttpError            non-2xx status
  * ├── StorageError                  a file could not be read or written
  * ├── SignerError                   a signer (file key, PKCS#11 token, YubiKey) failed
+ * ├── CryptoCoreError               the WebAssembly crypto core cannot be loaded or was misused
  * └── UsageError                    a command line that does not make sense (exit 2)
  * ```
  */
@@ -120,6 +121,21 @@ export class StorageError extends TufError {
 /** A signer could not sign: bad passphrase, token absent, key not found, ... */
 export class SignerError extends TufError {
   override readonly name: string = 'SignerError';
+}
+
+/**
+ * The WebAssembly crypto core (crypto-wasm/) could not be loaded, or a call into it was
+ * refused (a typed status code from the core's ABI, named in the message). A bad signature
+ * is never an error: verification answers `false`.
+ */
+export class CryptoCoreError extends TufError {
+  override readonly name: string = 'CryptoCoreError';
+  /** The core's negative status code when the core refused a call, otherwise undefined. */
+  readonly code: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; code?: number }) {
+    super(message, options);
+    this.code = options?.code;
+  }
 }
 
 /** A command line that does not make sense; the CLI exits with status 2. */

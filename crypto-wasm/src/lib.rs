@@ -2,7 +2,13 @@
 //! `wasm32-unknown-unknown` and loaded by `src/verify/wasm/` (TypeScript).
 //!
 //! No dependencies beyond Rust's standard library (std's allocator on wasm32; Rust 1.63
-//! cannot name a `no_std` allocation-error handler on stable). The exported C ABI lives in
-//! `abi.rs`; everything else is plain Rust that also builds and tests natively (`cargo test`).
+//! cannot name a `no_std` allocation-error handler on stable). The exported C ABI and its
+//! conventions live in `abi.rs`; everything else is plain Rust that also builds and tests
+//! natively (`cargo test`).
+//!
+//! Modules:
+//! - [`sha2`]: SHA-256, SHA-384, SHA-512 (one-shot and incremental).
+//! - [`abi`]: allocation, status codes, checked input/output ranges, `tk_sha*`.
 
 pub mod abi;
+pub mod sha2;

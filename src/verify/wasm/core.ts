@@ -1,0 +1,188 @@
+/**
+ * {@link WasmCore}: typed calls into one instance of the WebAssembly crypto core, with
+ * the memory handling the ABI needs (crypto-wasm/src/abi.rs documents the conventions).
+ *
+ * Memory: inputs are copied into linear memory allocated with `tk_alloc` and freed with
+ * `tk_free`. Any call may grow the memory, which detaches every view of the old buffer, so
+ * views are never kept across calls: {@link WasmCore.bytes} re-acquires one when the buffer
+ * changed.
+ */
+import { CryptoCoreError } from '../../errors.js';
+import type { WasmMemory } from './webassembly.js';
+
+/** The ABI version this loader speaks (`TK_ABI_VERSION` in crypto-wasm/src/abi.rs). */
+export const ABI_VERSION = 1;
+
+/** Status codes of the core's ABI (crypto-wasm/src/abi.rs). */
+export const Status = {
+  OK: 0,
+  VALID: 1,
+  INVALID: 0,
+  ERR_RANGE: -1,
+  ERR_LENGTH: -2,
+  ERR_NOMEM: -3,
+  ERR_FORMAT: -4,
+} as const;
+
+const STATUS_NAMES: Record<number, string> = {
+  [-1]: 'TK_ERR_RANGE (a pointer/length outside linear memory)',
+  [-2]: 'TK_ERR_LENGTH (a length the function does not accept)',
+  [-3]: 'TK_ERR_NOMEM (out of WebAssembly memory)',
+  [-4]: 'TK_ERR_FORMAT (an inconsistent argument table)',
+};
+
+/** A function exported by the core: i32/usize arguments, an i32 result. */
+export type CoreFunction = (...args: number[]) => number;
+
+/** Scratch memory kept between calls up to this size; larger inputs get a one-off allocation. */
+const SCRATCH_KEEP = 1 << 16;
+
+/** One instance of the core. Not safe to share between threads (each worker loads its own). */
+export class WasmCore {
+  private readonly memory: WasmMemory;
+  private readonly exports: Record<string, unknown>;
+  private readonly allocFn: CoreFunction;
+  private readonly freeFn: CoreFunction;
+  private view: Uint8Array;
+  private scratchPtr = 0;
+  private scratchLen = 0;
+
+  /** Wrap an instance's exports; checks the ABI version. */
+  constructor(exports: Record<string, unknown>) {
+    this.exports = exports;
+    const memory = exports['memory'] as WasmMemory | undefined;
+    if (memory === undefined || !(memory.buffer instanceof ArrayBuffer)) {
+      throw new CryptoCoreError('the WebAssembly crypto core exports no memory: not a tufkit_crypto.wasm module');
+    }
+    this.memory = memory;
+    this.view = new Uint8Array(memory.buffer);
+    this.allocFn = this.fn('tk_alloc');
+    this.freeFn = this.fn('tk_free');
+    const version = this.fn('tk_abi_version')();
+    if (version !== ABI_VERSION) {
+      throw new CryptoCoreError(
+        `the WebAssembly crypto core speaks ABI version ${version}, this loader ABI version ${ABI_VERSION}: rebuild it with scripts/build-wasm`,
+      );
+    }
+  }
+
+  /** True when the core exports function `name` (e.g. a scheme added later). */
+  has(name: string): boolean {
+    return typeof this.exports[name] === 'function';
+  }
+
+  /** The exported function `name`. @throws CryptoCoreError when the core lacks it. */
+  fn(name: string): CoreFunction {
+    const f = this.exports[name];
+    if (typeof f !== 'function') {
+      throw new CryptoCoreError(`the WebAssembly crypto core has no function ${name}: rebuild it with scripts/build-wasm`);
+    }
+    return f as CoreFunction;
+  }
+
+  /** A view of the whole linear memory, valid until the next call into the core. */
+  bytes(): Uint8Array {
+    if (this.view.buffer !== this.memory.buffer) this.view = new Uint8Array(this.memory.buffer);
+    return this.view;
+  }
+
+  /** Allocate `len` bytes (at least 1). @throws CryptoCoreError when the core is out of memory. */
+  alloc(len: number): number {
+    const n = Math.max(1, len);
+    const ptr = this.allocFn(n) >>> 0;
+    if (ptr === 0) throw new CryptoCoreError(`the WebAssembly crypto core could not allocate ${n} bytes`, { code: Status.ERR_NOMEM });
+    return ptr;
+  }
+
+  /** Free what {@link alloc} returned, with the same length. */
+  free(ptr: number, len: number): void {
+    if (ptr !== 0) this.freeFn(ptr, Math.max(1, len));
+  }
+
+  /** Copy `data` to linear memory at `ptr`. */
+  write(ptr: number, data: Uint8Array): void {
+    this.bytes().set(data, ptr);
+  }
+
+  /** Copy `len` bytes out of linear memory at `ptr`. */
+  read(ptr: number, len: number): Uint8Array {
+    return this.bytes().slice(ptr, ptr + len);
+  }
+
+  /**
+   * Run `f` with `len` bytes of memory: the kept scratch area when small enough, a one-off
+   * allocation otherwise. The area must not be used after `f` returns.
+   */
+  withMemory<T>(len: number, f: (ptr: number) => T): T {
+    if (len > SCRATCH_KEEP) {
+      const ptr = this.alloc(len);
+      try {
+        return f(ptr);
+      } finally {
+        this.free(ptr, len);
+      }
+    }
+    if (this.scratchLen < len || this.scratchPtr === 0) {
+      if (this.scratchPtr !== 0) this.free(this.scratchPtr, this.scratchLen);
+      this.scratchPtr = 0;
+      const size = Math.max(len, 1024);
+      this.scratchPtr = this.alloc(size);
+      this.scratchLen = size;
+    }
+    return f(this.scratchPtr);
+  }
+
+  /** Throw a {@link CryptoCoreError} for a negative status of function `name`; return it otherwise. */
+  check(name: string, status: number): number {
+    if (status < 0) {
+      throw new CryptoCoreError(`WebAssembly crypto core: ${name} failed with ${STATUS_NAMES[status] ?? `status ${status}`}`, { code: status });
+    }
+    return status;
+  }
+
+  /** SHA-256 of `data`. */
+  sha256(data: Uint8Array): Uint8Array {
+    return this.digest('tk_sha256', data, 32);
+  }
+
+  /** SHA-384 of `data`. */
+  sha384(data: Uint8Array): Uint8Array {
+    return this.digest('tk_sha384', data, 48);
+  }
+
+  /** SHA-512 of `data`. */
+  sha512(data: Uint8Array): Uint8Array {
+    return this.digest('tk_sha512', data, 64);
+  }
+
+  /**
+   * Call a single-signature verification function of the ABI convention
+   * `name(key, key_len, msg, msg_len, sig, sig_len) -> i32` (1 valid, 0 invalid).
+   * Malformed keys and signatures give `false`; only misuse of the ABI throws.
+   */
+  verifyWith(name: string, publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    const f = this.fn(name);
+    const total = publicKey.length + message.length + signature.length;
+    return this.withMemory(total, (base) => {
+      const mem = this.bytes();
+      const keyPtr = base;
+      const msgPtr = keyPtr + publicKey.length;
+      const sigPtr = msgPtr + message.length;
+      mem.set(publicKey, keyPtr);
+      mem.set(message, msgPtr);
+      mem.set(signature, sigPtr);
+      return this.check(name, f(keyPtr, publicKey.length, msgPtr, message.length, sigPtr, signature.length)) === Status.VALID;
+    });
+  }
+
+  private digest(name: string, data: Uint8Array, outLen: number): Uint8Array {
+    const f = this.fn(name);
+    return this.withMemory(data.length + outLen, (base) => {
+      const outPtr = base;
+      const dataPtr = base + outLen;
+      this.bytes().set(data, dataPtr);
+      this.check(name, f(dataPtr, data.length, outPtr));
+      return this.read(outPtr, outLen);
+    });
+  }
+}
