@@ -9,6 +9,12 @@
 //! Modules:
 //! - [`sha2`]: SHA-256, SHA-384, SHA-512 (one-shot and incremental).
 //! - [`abi`]: allocation, status codes, checked input/output ranges, `tk_sha*`.
+//! - [`bigint`]: multi-precision integers, Montgomery arithmetic (RSA, ECDSA scalars).
+//! - [`ecdsa`]: ECDSA verification on P-256 and P-384.
 
 pub mod abi;
 pub mod sha2;
+
+// ECDSA P-256/P-384 and RSA (PSS, PKCS#1 v1.5) verification.
+pub mod bigint;
+pub mod ecdsa;
