@@ -11,7 +11,8 @@
  * ├── ValueError                    bad argument or value given to the API
  * │   ├── DeserializationError      bytes that are not valid metadata
  * │   ├── SerializationError        an object that cannot be written as canonical JSON
- * │   └── UnsupportedAlgorithmError a hash algorithm or scheme tufkit does not support
+ * │   ├── UnsupportedAlgorithmError a hash algorithm or scheme tufkit does not support
+ * │   └── KeyFormatError            a public key whose value cannot be decoded
  * ├── RepositoryError               metadata that must not be trusted
  * │   ├── UnsignedMetadataError     threshold of valid signatures not met
  * │   ├── BadVersionNumberError     rollback or a version that breaks a rule
@@ -55,6 +56,11 @@ export class SerializationError extends ValueError {
 /** A hash algorithm, key type or signature scheme that tufkit does not implement. */
 export class UnsupportedAlgorithmError extends ValueError {
   override readonly name: string = 'UnsupportedAlgorithmError';
+}
+
+/** A public key whose `keyval` cannot be decoded for its key type and scheme. */
+export class KeyFormatError extends ValueError {
+  override readonly name: string = 'KeyFormatError';
 }
 
 /** Metadata that failed a trust check: it must not be used. */

@@ -5,5 +5,9 @@
  * @packageDocumentation
  */
 export * from './errors.js';
+export * from './metadata/index.js';
 export * from './verify/types.js';
 export { NodeEngine } from './verify/node-engine.js';
+export { decodePublicKey, derToPem, pemToDer, type DecodedKey, type PublicKeyLike } from './verify/public-key.js';
+export { EngineVerifier, getDefaultVerifier, setDefaultVerifier, type SignatureCheck, type Verifier } from './verify/verifier.js';
+export { writeFileAtomic, writeFileAtomicSync } from './util/atomic-file.js';

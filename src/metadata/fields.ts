@@ -1,0 +1,124 @@
+/**
+ * Typed readers for parsed JSON: each checks one field and throws a
+ * {@link DeserializationError} that names the field's path and the value found, so that
+ * no input can make the parser fail with a bare `TypeError`.
+ *
+ * A parser copies the object it reads (`takeFields`), takes the fields it knows out of the
+ * copy, and keeps whatever is left as unrecognized fields (spec §4.1: "implementers ...
+ * should ignore unrecognized attributes", and keeping them keeps signatures valid).
+ */
+import { DeserializationError } from '../errors.js';
+import { isPlainObject, type JsonObject, type JsonValue } from './canonical-json.js';
+
+/** Fields a parser did not know, kept as read so that they survive a round trip. */
+export type UnrecognizedFields = Record<string, JsonValue>;
+
+/** Short, safe rendering of a value for an error message. */
+export function show(value: unknown): string {
+  let text: string;
+  try {
+    text = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? text.slice(0, 77) + '...' : text;
+}
+
+function fail(path: string, expected: string, value: unknown): never {
+  throw new DeserializationError(`${path}: expected ${expected}, found ${show(value)}`);
+}
+
+/** True when `value` is a JSON object (not null, not an array). */
+export function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && isPlainObject(value);
+}
+
+/** `value` as a JSON object, or a DeserializationError. */
+export function asObject(value: unknown, path: string): JsonObject {
+  if (!isObject(value)) fail(path, 'an object', value);
+  return value;
+}
+
+/**
+ * A shallow copy of the object at `path` from which a parser takes its known fields
+ * with {@link take}; what remains afterwards is the unrecognized fields.
+ */
+export function takeFields(value: unknown, path: string): JsonObject {
+  return { ...asObject(value, path) };
+}
+
+/** Remove `key` from `fields` and return its value (`undefined` when absent). */
+export function take(fields: JsonObject, key: string): JsonValue | undefined {
+  const value = fields[key];
+  delete fields[key];
+  return value;
+}
+
+/** A string. */
+export function asString(value: unknown, path: string): string {
+  if (typeof value !== 'string') fail(path, 'a string', value);
+  return value;
+}
+
+/** A non-empty string. */
+export function asNonEmptyString(value: unknown, path: string): string {
+  if (typeof value !== 'string' || value.length === 0) fail(path, 'a non-empty string', value);
+  return value;
+}
+
+/** A boolean. */
+export function asBoolean(value: unknown, path: string): boolean {
+  if (typeof value !== 'boolean') fail(path, 'true or false', value);
+  return value;
+}
+
+/** An integer in [`min`, 2^53−1]. */
+export function asInteger(value: unknown, path: string, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    fail(path, min === 0 ? 'a non-negative integer' : `an integer ≥ ${min}`, value);
+  }
+  return value;
+}
+
+/** An array. */
+export function asArray(value: unknown, path: string): JsonValue[] {
+  if (!Array.isArray(value)) fail(path, 'an array', value);
+  return value as JsonValue[];
+}
+
+/** An array of strings. */
+export function asStringArray(value: unknown, path: string): string[] {
+  return asArray(value, path).map((item, i) => asString(item, `${path}[${i}]`));
+}
+
+/** An array of distinct strings (keyids in a role, ...). */
+export function asUniqueStrings(value: unknown, path: string): string[] {
+  const items = asStringArray(value, path);
+  assertUnique(items, path);
+  return items;
+}
+
+/** Throw when `items` repeats a value. */
+export function assertUnique(items: readonly string[], path: string): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item)) throw new DeserializationError(`${path}: ${show(item)} is listed twice`);
+    seen.add(item);
+  }
+}
+
+/** A JSON object whose values are all strings. */
+export function asStringMap(value: unknown, path: string): Record<string, string> {
+  const obj = asObject(value, path);
+  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, asString(v, `${path}.${k}`)]));
+}
+
+/** The object that remains after parsing: the unrecognized fields (a fresh copy). */
+export function rest(fields: JsonObject): UnrecognizedFields {
+  return { ...fields };
+}
+
+/** Deep-copy a JSON value (to keep callers' objects and ours apart). */
+export function cloneJson<T extends JsonValue>(value: T): T {
+  return structuredClone(value);
+}
