@@ -162,7 +162,7 @@ function write(value: unknown, depth: number): string {
     case 'object':
       break;
     default:
-      throw new PathError(`a ${typeof value} has no JSON form`);
+      throw new PathError(`${value === undefined ? 'undefined' : 'a ' + typeof value} has no JSON form`);
   }
   if (value === null) return 'null';
   if (depth >= MAX_DEPTH) throw new PathError(`nested deeper than ${MAX_DEPTH} levels`);

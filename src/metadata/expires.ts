@@ -16,26 +16,25 @@ export interface ParsedExpires {
 
 /**
  * Parse an `expires` value. The strict form is the spec's; `lenient` also accepts RFC 3339
- * with fractional seconds (truncated to the millisecond, never rounded up: a date read
- * leniently never expires later than written) and UTC offsets.
+ * with fractional seconds (dropped, never rounded up: a date read leniently never expires
+ * later than written) and UTC offsets.
  * @throws {@link DeserializationError} naming the value.
  */
 export function parseExpires(text: string, path: string, lenient: boolean): ParsedExpires {
   const strict = STRICT.exec(text);
-  if (strict) return { date: toDate(strict, '', 'Z', text, path) };
+  if (strict) return { date: toDate(strict, 'Z', text, path) };
   const loose = lenient ? RFC3339.exec(text) : null;
-  if (loose) return { date: toDate(loose, loose[7] ?? '', loose[8] as string, text, path), nonStandard: text };
+  if (loose) return { date: toDate(loose, loose[8] as string, text, path), nonStandard: text };
   throw new DeserializationError(
     `${path}: ${JSON.stringify(text)} is not in the form YYYY-MM-DDTHH:MM:SSZ` +
       (lenient ? ' (nor RFC 3339)' : ' (the lenient parse also reads RFC 3339 forms)'),
   );
 }
 
-function toDate(m: RegExpExecArray, fraction: string, zone: string, text: string, path: string): Date {
+function toDate(m: RegExpExecArray, zone: string, text: string, path: string): Date {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number];
-  const ms = fraction ? Math.floor(Number('0' + fraction) * 1000) : 0;
-  let time = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+  let time = Date.UTC(year, month - 1, day, hour, minute, second);
+  const check = new Date(time);
   if (
     year < 1 ||
     check.getUTCFullYear() !== year ||

@@ -2,7 +2,7 @@
  * The TUF metadata API (spec §4), at parity with python-tuf's `tuf.api.metadata`.
  * @packageDocumentation
  */
-export { canonicalString, compareCodePoints, encodeCanonical, type JsonObject, type JsonValue } from './canonical-json.js';
+export { canonicalString, compareCodePoints, encodeCanonical, MAX_DEPTH, type JsonObject, type JsonValue } from './canonical-json.js';
 export { pythonJson, type PythonJsonOptions } from './python-json.js';
 export type { UnrecognizedFields } from './fields.js';
 export { formatExpires, parseExpires, type ParsedExpires } from './expires.js';
