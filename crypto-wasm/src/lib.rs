@@ -17,4 +17,5 @@ pub mod sha2;
 
 // ECDSA P-256/P-384 and RSA (PSS, PKCS#1 v1.5) verification.
 pub mod bigint;
+pub mod der;
 pub mod ecdsa;

@@ -1,5 +1,151 @@
-//! ECDSA verification on P-256/SHA-256 and P-384/SHA-384 (SEC 1 v2 §4.1.4, FIPS 186-5 §6.4.2).
+//! ECDSA signature verification on P-256 with SHA-256 and P-384 with SHA-384
+//! (SEC 1 v2 §4.1.4; FIPS 186-5 §6.4.2).
+//!
+//! Acceptance rules (tested in test/verify/ against Wycheproof and node:crypto):
+//! - Public key: a DER SubjectPublicKeyInfo ([`crate::der::parse_spki`]) whose named curve
+//!   is the scheme's curve; the point uncompressed (04 || X || Y) or compressed (02/03 || X),
+//!   coordinates `< p`, on the curve (SEC 1 v2 §2.3.4 and §3.2.2.1 partial validation; with
+//!   cofactor 1 that is full validation); the point at infinity (00) and the hybrid forms
+//!   (06/07) are refused.
+//! - Signature: strict DER `SEQUENCE { r INTEGER, s INTEGER }`, `1 <= r, s <= n - 1`.
+//!   High-S signatures (s > n/2) are valid: ECDSA has no low-S rule, and hardware tokens
+//!   (YubiKeys) produce both.
+//! - Message: hashed with the curve's hash; e is the leftmost bits of the hash
+//!   (SEC 1 v2 §4.1.4 step 3; here the hash and n have the same length).
 
+pub mod abi;
+pub mod curve;
 pub mod field;
+pub mod mul;
 pub mod p256;
 pub mod p384;
+pub mod point;
+
+use crate::bigint::{self, Monty};
+use crate::der::{self, NamedCurve, PublicKey};
+use core::cmp::Ordering;
+use curve::{Curve, P256, P384};
+use field::Field;
+use point::Affine;
+
+/// Decode a SEC 1 v2 §2.3.4 point encoding and check it is on the curve (§3.2.2.1).
+/// Refuses infinity (`00`) and the hybrid forms.
+pub fn decode_point<C: Curve>(enc: &[u8]) -> Option<Affine<C::F>> {
+    let len = C::F::BYTES;
+    let (&kind, rest) = enc.split_first()?;
+    let p = match kind {
+        0x04 if rest.len() == 2 * len => {
+            let x = C::F::from_be_bytes(&rest[..len])?;
+            let y = C::F::from_be_bytes(&rest[len..])?;
+            Affine { x, y }
+        }
+        0x02 | 0x03 if rest.len() == len => {
+            // y^2 = x^3 - 3x + b; pick the root whose parity matches the prefix.
+            let x = C::F::from_be_bytes(rest)?;
+            let rhs = x.square().mul(&x).sub(&x.double().add(&x)).add(&C::b());
+            let y = rhs.sqrt()?;
+            let y = if y.is_odd() == (kind == 0x03) { y } else { y.neg() };
+            Affine { x, y }
+        }
+        _ => return None,
+    };
+    if p.is_on_curve(&C::b()) {
+        Some(p)
+    } else {
+        None
+    }
+}
+
+/// Verify (r, s) on the digest `hash` with public key `q` (SEC 1 v2 §4.1.4 steps 1, 3–8).
+/// `r` and `s` are big-endian magnitudes.
+pub fn verify_digest<C: Curve>(q: &Affine<C::F>, hash: &[u8], r: &[u8], s: &[u8]) -> bool {
+    let n = C::order();
+    let k = n.len();
+    let mut rl = [0u32; 12];
+    let mut sl = [0u32; 12];
+    // Step 1: r, s in [1, n-1].
+    if !bigint::from_be_bytes(r, &mut rl[..k]) || !bigint::from_be_bytes(s, &mut sl[..k]) {
+        return false;
+    }
+    let (rl, sl) = (&rl[..k], &sl[..k]);
+    if bigint::is_zero(rl) || bigint::is_zero(sl) || bigint::cmp(rl, n) != Ordering::Less || bigint::cmp(sl, n) != Ordering::Less {
+        return false;
+    }
+    // Step 3: e = the leftmost bitlen(n) bits of the hash, then reduced mod n
+    // (e < 2^bitlen(n) < 2n, so one subtraction).
+    let nbits = bigint::bit_len(n);
+    let take = hash.len().min((nbits + 7) / 8);
+    let mut e = [0u32; 13];
+    if !bigint::from_be_bytes(&hash[..take], &mut e[..k + 1]) {
+        return false;
+    }
+    if 8 * take > nbits {
+        for _ in 0..(8 * take - nbits) {
+            bigint::shr1(&mut e[..k + 1], 0);
+        }
+    }
+    let e = &mut e[..k];
+    if bigint::cmp(e, n) != Ordering::Less {
+        bigint::sub_assign(e, n);
+    }
+    // Step 4: u1 = e s^-1, u2 = r s^-1 (mod n).
+    let w = match bigint::inv_mod_odd(sl, n) {
+        Some(w) => w,
+        None => return false,
+    };
+    let mut m = match Monty::new(n) {
+        Some(m) => m,
+        None => return false,
+    };
+    let mut u1 = [0u32; 12];
+    let mut u2 = [0u32; 12];
+    m.mul_mod(e, &w, &mut u1[..k]);
+    m.mul_mod(rl, &w, &mut u2[..k]);
+    // Step 5: R = u1 G + u2 Q; infinity is invalid.
+    let rp = mul::double_scalar_mul::<C>(&u1[..k], &u2[..k], q);
+    if rp.is_identity() {
+        return false;
+    }
+    // Steps 6–8: v = x_R mod n == r. x_R = X/Z^2 < p < 2n, so x_R mod n == r iff
+    // x_R = r or x_R = r + n (possible only when r + n < p); compare X with r Z^2 and
+    // (r + n) Z^2 instead of inverting Z.
+    let z2 = rp.z.square();
+    let mut cand = [0u32; 12];
+    cand[..k].copy_from_slice(rl);
+    if let Some(rf) = C::F::from_limbs(&cand[..k]) {
+        if rf.mul(&z2) == rp.x {
+            return true;
+        }
+    }
+    if bigint::add_assign(&mut cand[..k], n) == 0 {
+        if let Some(rn) = C::F::from_limbs(&cand[..k]) {
+            if rn.mul(&z2) == rp.x {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+/// Verify a DER signature over `msg` with a DER SPKI key on `curve` (the scheme's curve:
+/// a key on the other curve is invalid).
+pub fn verify(curve: NamedCurve, spki: &[u8], msg: &[u8], sig: &[u8]) -> bool {
+    let point = match der::parse_spki(spki) {
+        Some(PublicKey::Ec { curve: c, point }) if c == curve => point,
+        _ => return false,
+    };
+    let (r, s) = match der::parse_ecdsa_sig(sig) {
+        Some(rs) => rs,
+        None => return false,
+    };
+    match curve {
+        NamedCurve::P256 => match decode_point::<P256>(point) {
+            Some(q) => verify_digest::<P256>(&q, &crate::sha2::sha256(msg), r, s),
+            None => false,
+        },
+        NamedCurve::P384 => match decode_point::<P384>(point) {
+            Some(q) => verify_digest::<P384>(&q, &crate::sha2::sha384(msg), r, s),
+            None => false,
+        },
+    }
+}
