@@ -10,4 +10,7 @@ export * from './verify/types.js';
 export { NodeEngine } from './verify/node-engine.js';
 export { decodePublicKey, derToPem, pemToDer, type DecodedKey, type PublicKeyLike } from './verify/public-key.js';
 export { EngineVerifier, getDefaultVerifier, setDefaultVerifier, type SignatureCheck, type Verifier } from './verify/verifier.js';
-export { writeFileAtomic, writeFileAtomicSync } from './util/atomic-file.js';
+export { writeFileAtomic, writeFileAtomicNoClobber, writeFileAtomicSync } from './util/atomic-file.js';
+export { DEFAULT_RSA_BITS, FILE_KEY_TYPES, FileSigner, isEncryptedPem, tufPublicKey, type FileKeyReadOptions, type FileKeyType, type PassphraseSource } from './signers/file.js';
+export { describeKeyFile, parsePublicKeyText, publicKeyPath, readPublicKeyFile, writePublicKeyFile, type KeyFileInfo } from './signers/key-files.js';
+export { NO_PROGRESS, noProgress, type Progress, type ProgressFactory } from './util/progress.js';

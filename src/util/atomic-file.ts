@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { link, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { StorageError, describeError } from '../errors.js';
 
@@ -78,4 +78,37 @@ async function syncDir(dir: string): Promise<void> {
   } catch {
     // as above
   }
+}
+
+/**
+ * Write `data` to `path` atomically unless `path` already exists: the data goes to a
+ * temporary file (fsynced), which is then hard-linked to `path` — `link` never replaces an
+ * existing file, so two writers cannot clobber each other. Returns `false`, writing nothing,
+ * when `path` exists.
+ * @throws {@link StorageError}
+ */
+export async function writeFileAtomicNoClobber(path: string, data: Uint8Array | string, mode = 0o644): Promise<boolean> {
+  const tmp = tempPathFor(path);
+  const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  try {
+    const handle = await open(tmp, 'wx', mode);
+    try {
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await link(tmp, path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+  } catch (err) {
+    throw new StorageError(`cannot write ${path}: ${describeError(err)}`, { cause: err });
+  } finally {
+    await rm(tmp, { force: true });
+  }
+  await syncDir(dirname(path));
+  return true;
 }

@@ -1,0 +1,19 @@
+/**
+ * THE registration list of `tufkit` commands.
+ *
+ * To add a command group:
+ *   1. write `src/cli/commands/<group>.ts` exporting a `group({...})` (or a single
+ *      `command({...})`) built with the helpers in `../command.ts`;
+ *   2. add ONE line below. A group that belongs under another gives its parent path,
+ *      e.g. `{ parent: ['key'], node: yubikeyGroup }` makes `tufkit key yubikey ...`.
+ * Help (`--help` at every level), `--json`, exit codes and error messages come from the
+ * framework; read secrets with `../secrets.ts` (`secretEnvOption`, `readSecret`), show
+ * progress with `ctx.out.progress(label, total)`.
+ */
+import type { Registration } from '../command.js';
+import { keyGroup } from './key.js';
+
+/** Every command, in the order `tufkit --help` lists them. */
+export const COMMANDS: readonly Registration[] = [
+  { node: keyGroup },
+];
