@@ -11,6 +11,8 @@
 //! - [`abi`]: allocation, status codes, checked input/output ranges, `tk_sha*`.
 //! - [`bigint`]: multi-precision integers, Montgomery arithmetic (RSA, ECDSA scalars).
 //! - [`ecdsa`]: ECDSA verification on P-256 and P-384.
+//! - [`der`]: strict DER: SubjectPublicKeyInfo, ECDSA signatures.
+//! - [`rsa`]: RSASSA-PSS and RSASSA-PKCS1-v1_5 verification with SHA-256.
 
 pub mod abi;
 pub mod sha2;
@@ -19,3 +21,4 @@ pub mod sha2;
 pub mod bigint;
 pub mod der;
 pub mod ecdsa;
+pub mod rsa;
