@@ -14,3 +14,4 @@ export { writeFileAtomic, writeFileAtomicNoClobber, writeFileAtomicSync } from '
 export { DEFAULT_RSA_BITS, FILE_KEY_TYPES, FileSigner, isEncryptedPem, tufPublicKey, type FileKeyReadOptions, type FileKeyType, type PassphraseSource } from './signers/file.js';
 export { describeKeyFile, parsePublicKeyText, publicKeyPath, readPublicKeyFile, writePublicKeyFile, type KeyFileInfo } from './signers/key-files.js';
 export { NO_PROGRESS, noProgress, type Progress, type ProgressFactory } from './util/progress.js';
+export * from './client/index.js';

@@ -26,6 +26,7 @@ export interface FetchOptions {
  * length limits are enforced by {@link downloadBytes} whatever the fetcher does.
  */
 export interface Fetcher {
+  /** The body of `url`, chunk by chunk (see the interface's rules). */
   fetch(url: string, options: FetchOptions): AsyncIterable<Uint8Array>;
 }
 
@@ -58,6 +59,7 @@ export class DefaultFetcher implements Fetcher {
     this.fileChunkSize = options.fileChunkSize ?? 64 * 1024;
   }
 
+  /** Stream `url`: `file://` from the file system, `http(s)://` with Node's fetch. See {@link Fetcher.fetch}. */
   fetch(url: string, options: FetchOptions): AsyncIterable<Uint8Array> {
     let parsed: URL;
     try {
