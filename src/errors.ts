@@ -25,6 +25,16 @@
  * │   └── DownloadHttpError            non-2xx status
  * ├── StorageError                  a file could not be read or written
  * ├── SignerError                   a signer (file key, PKCS#11 token, YubiKey) failed
+ * │   ├── ModuleNotFoundError       the PKCS#11 module cannot be loaded
+ * │   ├── TokenNotFoundError        no (or more than one) token matches
+ * │   │   └── YubiKeyNotFoundError  no YubiKey is inserted / reachable
+ * │   ├── KeyNotFoundError          no (or more than one) key on the token matches
+ * │   ├── PinError                  the PIN cannot be obtained or is refused
+ * │   │   ├── PinIncorrectError     wrong PIN (remaining tries where the token says)
+ * │   │   └── PinLockedError        the PIN is blocked
+ * │   ├── MechanismNotSupportedError  the token cannot sign with the key's scheme
+ * │   ├── SignatureNotVerifiedError a signature just made does not verify (never written)
+ * │   └── TokenOperationError       any other PKCS#11 failure (CKR_ code named)
  * ├── CryptoCoreError               the WebAssembly crypto core cannot be loaded or was misused
  * └── UsageError                    a command line that does not make sense (exit 2)
  * ```
@@ -127,6 +137,71 @@ export class StorageError extends TufError {
 /** A signer could not sign: bad passphrase, token absent, key not found, ... */
 export class SignerError extends TufError {
   override readonly name: string = 'SignerError';
+}
+
+/** The PKCS#11 module (shared library) cannot be found or loaded. */
+export class ModuleNotFoundError extends SignerError {
+  override readonly name: string = 'ModuleNotFoundError';
+}
+
+/** No token matches what the signer URI asks for (or more than one does). */
+export class TokenNotFoundError extends SignerError {
+  override readonly name: string = 'TokenNotFoundError';
+}
+
+/** No YubiKey is inserted, or none is reachable through the smart-card service. */
+export class YubiKeyNotFoundError extends TokenNotFoundError {
+  override readonly name: string = 'YubiKeyNotFoundError';
+}
+
+/** No key on the token matches what the signer URI asks for (or more than one does). */
+export class KeyNotFoundError extends SignerError {
+  override readonly name: string = 'KeyNotFoundError';
+}
+
+/** The PIN could not be obtained (no source, variable unset) or the token refused it. */
+export class PinError extends SignerError {
+  override readonly name: string = 'PinError';
+}
+
+/**
+ * The token refused the PIN. `remainingTries` says what the token told about the tries
+ * left: `low` (CKF_USER_PIN_COUNT_LOW), `final` (CKF_USER_PIN_FINAL_TRY) or `unknown`.
+ */
+export class PinIncorrectError extends PinError {
+  override readonly name: string = 'PinIncorrectError';
+  /** What the token says about the tries left. */
+  readonly remainingTries: 'low' | 'final' | 'unknown';
+  constructor(message: string, remainingTries: 'low' | 'final' | 'unknown', options?: { cause?: unknown }) {
+    super(message, options);
+    this.remainingTries = remainingTries;
+  }
+}
+
+/** The token's PIN is blocked (CKR_PIN_LOCKED / CKF_USER_PIN_LOCKED): it must be unblocked first. */
+export class PinLockedError extends PinError {
+  override readonly name: string = 'PinLockedError';
+}
+
+/** The token does not offer a mechanism that signs with the key's TUF scheme. */
+export class MechanismNotSupportedError extends SignerError {
+  override readonly name: string = 'MechanismNotSupportedError';
+}
+
+/** A signature just made does not verify with the signer's public key; it was not used. */
+export class SignatureNotVerifiedError extends SignerError {
+  override readonly name: string = 'SignatureNotVerifiedError';
+}
+
+/** A PKCS#11 call failed for another reason; `code` is the CK_RV and the message names it. */
+export class TokenOperationError extends SignerError {
+  override readonly name: string = 'TokenOperationError';
+  /** The PKCS#11 return value (CK_RV), or undefined when the failure was not a CK_RV. */
+  readonly code: number | undefined;
+  constructor(message: string, code: number | undefined, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
 }
 
 /**

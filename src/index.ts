@@ -15,3 +15,4 @@ export { DEFAULT_RSA_BITS, FILE_KEY_TYPES, FileSigner, isEncryptedPem, tufPublic
 export { describeKeyFile, parsePublicKeyText, publicKeyPath, readPublicKeyFile, writePublicKeyFile, type KeyFileInfo } from './signers/key-files.js';
 export { NO_PROGRESS, noProgress, type Progress, type ProgressFactory } from './util/progress.js';
 export * from './client/index.js';
+export * from './signers/index.js';

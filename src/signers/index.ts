@@ -1,0 +1,15 @@
+/**
+ * Signers: TUF `Signer`s whose keys live on PKCS#11 tokens (HSMs, smart cards,
+ * SoftHSM), YubiKeys or in encrypted files, addressed by URI.
+ * @packageDocumentation
+ */
+export { checkedSignature } from './checked.js';
+export { pinFromEnv, pinFromPrompt, pinSourceFromSpec, type PinRequest, type PinSource, type SecretPrompt } from './pin.js';
+export { tufKeyFromKeyObject, tufKeyFromSpki, type RsaScheme, type TufKeyOptions } from './tuf-key.js';
+export { Pkcs11Signer, describeLocation, type Pkcs11KeyLocation, type Pkcs11SignerOptions } from './pkcs11/signer.js';
+export { generateTokenKeyPair, TOKEN_KEY_ALGORITHMS, type GenerateOptions, type GeneratedKey, type TokenKeyAlgorithm } from './pkcs11/generate.js';
+export { listModuleTokens, type Pkcs11Session, type SessionOptions } from './pkcs11/session.js';
+export { openModuleCount } from './pkcs11/module.js';
+export type { TokenFilter, TokenSummary } from './pkcs11/token.js';
+export type { KeyFilter } from './pkcs11/objects.js';
+export { activateSoftHsm, createSoftHsm, findSoftHsmModule, initSoftHsmToken, type SoftHsm, type SoftHsmTokenOptions } from './softhsm.js';
