@@ -1,11 +1,30 @@
 //! The two curves, as the constants the generic code needs, and each one's table of odd
 //! multiples of the generator (built on first use, then shared).
 
+use super::comb::CombTable;
 use super::field::Field;
 use super::mul::{odd_multiples, W_G};
 use super::point::{Affine, Jacobian};
 use super::{p256, p384};
+use std::cell::RefCell;
 use std::sync::Once;
+
+/// Radix of G's fixed-base table: 2^6, 32 affine points per digit position (44 positions
+/// for P-256, 66 for P-384), built on first use.
+pub const G_COMB_W: u32 = 6;
+
+/// A public key recently verified with, and its fixed-base table once it has been used
+/// often enough to pay for one (see `super::KEY_TABLE_AFTER`).
+pub struct KeyEntry<F: Field> {
+    /// The SEC 1 encoding the key arrived as.
+    pub enc: Vec<u8>,
+    /// The decoded, validated point.
+    pub q: Affine<F>,
+    /// Verifications with this key so far.
+    pub uses: u32,
+    /// Its table, once built.
+    pub table: Option<CombTable<F>>,
+}
 
 /// A short Weierstrass curve y^2 = x^3 - 3x + b of prime order n (cofactor 1).
 pub trait Curve {
@@ -19,6 +38,10 @@ pub trait Curve {
     fn order() -> &'static [u32];
     /// [G, 3G, 5G, ..., (2^(W_G-1) - 1) G], affine.
     fn g_table() -> &'static [Affine<Self::F>];
+    /// G's fixed-base table (radix 2^[`G_COMB_W`]); `None` only if it could not be built.
+    fn g_comb() -> Option<&'static CombTable<Self::F>>;
+    /// Run `f` on this curve's cache of recently used keys.
+    fn with_keys<T>(f: impl FnOnce(&mut Vec<KeyEntry<Self::F>>) -> T) -> T;
 }
 
 /// G's odd multiples as affine points (one shared inversion).
@@ -35,8 +58,15 @@ pub struct P384;
 
 static P256_ONCE: Once = Once::new();
 static mut P256_TABLE: Vec<Affine<p256::Fe>> = Vec::new();
+static mut P256_COMB: Option<CombTable<p256::Fe>> = None;
 static P384_ONCE: Once = Once::new();
 static mut P384_TABLE: Vec<Affine<p384::Fe>> = Vec::new();
+static mut P384_COMB: Option<CombTable<p384::Fe>> = None;
+
+thread_local! {
+    static P256_KEYS: RefCell<Vec<KeyEntry<p256::Fe>>> = RefCell::new(Vec::new());
+    static P384_KEYS: RefCell<Vec<KeyEntry<p384::Fe>>> = RefCell::new(Vec::new());
+}
 
 impl Curve for P256 {
     type F = p256::Fe;
@@ -52,9 +82,20 @@ impl Curve for P256 {
     fn g_table() -> &'static [Affine<p256::Fe>] {
         // SAFETY: written exactly once inside call_once, read-only afterwards.
         unsafe {
-            P256_ONCE.call_once(|| *core::ptr::addr_of_mut!(P256_TABLE) = build_g_table::<P256>());
+            P256_ONCE.call_once(|| {
+                *core::ptr::addr_of_mut!(P256_TABLE) = build_g_table::<P256>();
+                *core::ptr::addr_of_mut!(P256_COMB) = CombTable::new(&Self::g(), G_COMB_W, 8);
+            });
             &*core::ptr::addr_of!(P256_TABLE)
         }
+    }
+    fn g_comb() -> Option<&'static CombTable<Self::F>> {
+        Self::g_table(); // runs the one-time initialisation
+        // SAFETY: as in g_table.
+        unsafe { (*core::ptr::addr_of!(P256_COMB)).as_ref() }
+    }
+    fn with_keys<T>(f: impl FnOnce(&mut Vec<KeyEntry<Self::F>>) -> T) -> T {
+        P256_KEYS.with(|k| f(&mut k.borrow_mut()))
     }
 }
 
@@ -72,9 +113,20 @@ impl Curve for P384 {
     fn g_table() -> &'static [Affine<p384::Fe>] {
         // SAFETY: written exactly once inside call_once, read-only afterwards.
         unsafe {
-            P384_ONCE.call_once(|| *core::ptr::addr_of_mut!(P384_TABLE) = build_g_table::<P384>());
+            P384_ONCE.call_once(|| {
+                *core::ptr::addr_of_mut!(P384_TABLE) = build_g_table::<P384>();
+                *core::ptr::addr_of_mut!(P384_COMB) = CombTable::new(&Self::g(), G_COMB_W, 12);
+            });
             &*core::ptr::addr_of!(P384_TABLE)
         }
+    }
+    fn g_comb() -> Option<&'static CombTable<Self::F>> {
+        Self::g_table(); // runs the one-time initialisation
+        // SAFETY: as in g_table.
+        unsafe { (*core::ptr::addr_of!(P384_COMB)).as_ref() }
+    }
+    fn with_keys<T>(f: impl FnOnce(&mut Vec<KeyEntry<Self::F>>) -> T) -> T {
+        P384_KEYS.with(|k| f(&mut k.borrow_mut()))
     }
 }
 
