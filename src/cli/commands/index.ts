@@ -11,9 +11,11 @@
  * progress with `ctx.out.progress(label, total)`.
  */
 import type { Registration } from '../command.js';
+import { clientCommand } from './client.js';
 import { keyGroup } from './key.js';
 
 /** Every command, in the order `tufkit --help` lists them. */
 export const COMMANDS: readonly Registration[] = [
   { node: keyGroup },
+  { node: clientCommand },
 ];
