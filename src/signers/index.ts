@@ -4,7 +4,7 @@
  * @packageDocumentation
  */
 export { checkedSignature } from './checked.js';
-export { pinFromEnv, pinFromPrompt, pinSourceFromSpec, type PinRequest, type PinSource, type SecretPrompt } from './pin.js';
+export { pinFromEnv, pinFromPrompt, pinPromptText, type PinRequest, type PinSource, type SecretPrompt } from './pin.js';
 export { tufKeyFromKeyObject, tufKeyFromSpki, type RsaScheme, type TufKeyOptions } from './tuf-key.js';
 export { Pkcs11Signer, describeLocation, type Pkcs11KeyLocation, type Pkcs11SignerOptions } from './pkcs11/signer.js';
 export { generateTokenKeyPair, TOKEN_KEY_ALGORITHMS, type GenerateOptions, type GeneratedKey, type TokenKeyAlgorithm } from './pkcs11/generate.js';
@@ -13,3 +13,19 @@ export { openModuleCount } from './pkcs11/module.js';
 export type { TokenFilter, TokenSummary } from './pkcs11/token.js';
 export type { KeyFilter } from './pkcs11/objects.js';
 export { activateSoftHsm, createSoftHsm, findSoftHsmModule, initSoftHsmToken, type SoftHsm, type SoftHsmTokenOptions } from './softhsm.js';
+export {
+  SIGNER_URI_FIELD,
+  VerifiedSigner,
+  parseFileUri,
+  pinSourceFor,
+  secretSourceFor,
+  signerFromUri,
+  signerUriKind,
+  signerUriOf,
+  storableSignerUri,
+  withSignerUri,
+  type SignerUriKind,
+  type SignerUriOptions,
+} from './signer-uri.js';
+export { formatPkcs11Uri, parsePkcs11Uri, percentEncode, redactUri, type Pkcs11Uri, type Pkcs11UriParts } from './pkcs11/uri.js';
+export { findModuleByName, resolveModulePath, MODULE_DIRS } from './module-path.js';

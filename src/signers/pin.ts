@@ -33,28 +33,18 @@ export function pinFromEnv(name: string): PinSource {
   };
 }
 
+/** What a prompt for `request` says, e.g. `PIN for token "root-1" (few tries left)`. */
+export function pinPromptText(request: PinRequest): string {
+  const who = request.userType === 'so' ? 'SO PIN' : 'PIN';
+  const warning = request.warning ? ` (${request.warning})` : '';
+  return `${who} for token "${request.tokenLabel}"${warning}`;
+}
+
 /** A PIN asked with `prompt` (which must hide the input). */
 export function pinFromPrompt(prompt: SecretPrompt): PinSource {
   return async (request) => {
-    const who = request.userType === 'so' ? 'SO PIN' : 'PIN';
-    const warning = request.warning ? ` (${request.warning})` : '';
-    const pin = await prompt(`${who} for ${request.tokenLabel}${warning}: `);
-    if (pin === '') throw new PinError(`no ${who} entered for ${request.tokenLabel}`);
+    const pin = await prompt(pinPromptText(request));
+    if (pin === '') throw new PinError(`no PIN entered for token "${request.tokenLabel}"`);
     return pin;
   };
-}
-
-/**
- * The PIN source a `pin-source` value names: `env:NAME` or `prompt`.
- * @param prompt the hidden prompt to use for `prompt` (the CLI passes its own).
- * @throws {@link PinError} for any other value, or `prompt` without a prompt function.
- */
-export function pinSourceFromSpec(spec: string, prompt?: SecretPrompt): PinSource {
-  if (spec.startsWith('env:')) return pinFromEnv(spec.slice(4));
-  if (spec === 'prompt') {
-    if (prompt === undefined) throw new PinError('pin-source=prompt: no interactive prompt is available here; use pin-source=env:NAME');
-    return pinFromPrompt(prompt);
-  }
-  // The value is not echoed: a user who wrote the PIN itself here must not see it in a log.
-  throw new PinError('pin-source: expected env:NAME or prompt (the value given is not shown; PINs are never read from files or URIs)');
 }
