@@ -1,8 +1,9 @@
 /**
  * Downloading, with the limits the client workflow needs (spec §5.3.3, §5.4.1, §5.5.1,
  * §5.6.1, §5.7.3: "up to N bytes"): a hard length cap applied while streaming (endless-data
- * attack: stop reading at the limit, never buffer first), an inactivity timeout and an
- * optional overall deadline (slow-retrieval attack), typed errors, no retries.
+ * attack: stop reading at the limit, never buffer first), an inactivity timeout, a minimum
+ * average speed and an optional overall deadline (slow-retrieval attack: a server that
+ * stalls, or trickles bytes just often enough), typed errors, no retries.
  *
  * {@link Fetcher} is the seam for users who bring their own transport; {@link DefaultFetcher}
  * uses Node's `fetch` (undici) for `http(s)://` and the file system for `file://`.
@@ -36,6 +37,12 @@ export interface DefaultFetcherOptions {
   readonly timeout?: number;
   /** Give up when one request takes longer than this in all, in ms. Default: no limit. */
   readonly deadline?: number;
+  /**
+   * Give up when, after the first `timeout` ms, the body arrives slower than this many bytes
+   * per second on average (a server that trickles data to stay under the inactivity timeout).
+   * Default 128; 0 turns the check off.
+   */
+  readonly minBytesPerSecond?: number;
   /** The User-Agent header (default `tufkit/VERSION`). */
   readonly userAgent?: string;
   /** Read size for `file://` URLs. Default 64 KiB. */
@@ -49,12 +56,14 @@ export const TUFKIT_USER_AGENT = 'tufkit/0.1.0';
 export class DefaultFetcher implements Fetcher {
   private readonly timeout: number;
   private readonly deadline: number | undefined;
+  private readonly minBytesPerSecond: number;
   private readonly userAgent: string;
   private readonly fileChunkSize: number;
 
   constructor(options: DefaultFetcherOptions = {}) {
     this.timeout = options.timeout ?? 30_000;
     this.deadline = options.deadline;
+    this.minBytesPerSecond = options.minBytesPerSecond ?? 128;
     this.userAgent = options.userAgent ?? TUFKIT_USER_AGENT;
     this.fileChunkSize = options.fileChunkSize ?? 64 * 1024;
   }
@@ -113,6 +122,8 @@ export class DefaultFetcher implements Fetcher {
         throw new DownloadLengthMismatchError(`${url}: the server announces ${announced} bytes, more than the ${options.maxLength} allowed`);
       }
       if (reader === undefined) return;
+      const start = Date.now();
+      let received = 0;
       for (;;) {
         arm();
         let chunk: { done: true; value?: undefined } | { done: false; value: Uint8Array };
@@ -122,6 +133,11 @@ export class DefaultFetcher implements Fetcher {
           throw failure(err);
         }
         if (chunk.done) return;
+        received += chunk.value.length;
+        const elapsed = Date.now() - start;
+        if (this.minBytesPerSecond > 0 && elapsed > this.timeout && (received * 1000) / elapsed < this.minBytesPerSecond) {
+          throw new SlowRetrievalError(`${url}: ${received} bytes in ${elapsed} ms, slower than ${this.minBytesPerSecond} bytes/s`);
+        }
         yield chunk.value;
       }
     } finally {

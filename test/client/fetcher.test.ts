@@ -82,6 +82,19 @@ describe('DefaultFetcher', () => {
     await expect(downloadBytes(new DefaultFetcher({ timeout: 1000, deadline: 400 }), `${server.url}/trickle`, 1000)).rejects.toThrow(/longer than 400 ms/);
   });
 
+  it('gives up on a server that trickles data to stay under the inactivity timeout', async () => {
+    server = await TestServer.start(() => undefined);
+    server.overrides.push((_p, _req, res) => {
+      res.writeHead(200, { 'Content-Length': '1000' });
+      const t = setInterval(() => res.write('x'), 50);
+      res.on('close', () => clearInterval(t));
+      return true;
+    });
+    const start = Date.now();
+    await expect(downloadBytes(new DefaultFetcher({ timeout: 300 }), `${server.url}/trickle`, 1000)).rejects.toThrow(/slower than 128 bytes\/s/);
+    expect(Date.now() - start).toBeLessThan(5_000);
+  });
+
   it('reports HTTP errors with their status, and connection failures as DownloadError', async () => {
     server = await TestServer.start(() => undefined);
     server.overrides.push(status((p) => p === 'forbidden', 403));
