@@ -17,15 +17,39 @@ export {
   SIGNER_URI_FIELD,
   VerifiedSigner,
   parseFileUri,
-  pinSourceFor,
-  secretSourceFor,
   signerFromUri,
   signerUriKind,
   signerUriOf,
   storableSignerUri,
   withSignerUri,
   type SignerUriKind,
-  type SignerUriOptions,
 } from './signer-uri.js';
+export { pinSourceFor, secretSourceFor, type SignerUriOptions, type YubiKeyOptions } from './uri-options.js';
 export { formatPkcs11Uri, parsePkcs11Uri, percentEncode, redactUri, type Pkcs11Uri, type Pkcs11UriParts } from './pkcs11/uri.js';
 export { findModuleByName, resolveModulePath, MODULE_DIRS } from './module-path.js';
+export { PIV_SLOTS, DEFAULT_PIV_SLOT, pivSlot, pivSlotById, type PivSlot } from './yubikey/piv.js';
+export { parseYubiKeyUri, formatYubiKeyUri, type YubiKeyUri, type YubiKeyModuleChoice, type TouchSetting } from './yubikey/uri.js';
+export {
+  YUBICO_VENDOR_ID,
+  YUBIKEY_PRODUCTS,
+  asYubiKeyToken,
+  findYubiKey,
+  listUsbYubiKeys,
+  listYubiKeyTokens,
+  type FindYubiKeyOptions,
+  type UsbYubiKey,
+  type YubiKeyToken,
+} from './yubikey/discovery.js';
+export { YUBICO_POLICY_OID, policiesFromCertificate, type PinPolicy, type SlotPolicies, type TouchPolicy } from './yubikey/attestation.js';
+export {
+  YUBIKEY_ALGORITHMS,
+  YubiKeySigner,
+  generateYubiKeyKey,
+  importYubiKeyKey,
+  locateYubiKeySlot,
+  touchMessage,
+  yubiKeyModulePath,
+  type ImportedYubiKeyKey,
+  type YubiKeyGenerateOptions,
+  type YubiKeySlot,
+} from './yubikey/signer.js';

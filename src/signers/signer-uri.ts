@@ -5,6 +5,7 @@
  * |---|---|
  * | `file:PATH[?passphrase-source=env:NAME\|prompt]` | {@link FileSigner}: a PKCS#8 PEM file, encrypted or not |
  * | `pkcs11:…` (RFC 7512; see pkcs11/uri.ts) | {@link Pkcs11Signer}: a key on an HSM, smart card or SoftHSM |
+ * | `yubikey:[slot=9c][;serial=N][?pin-source=…&module=ykcs11\|opensc&touch=…]` (see yubikey/uri.ts) | {@link YubiKeySigner}: a YubiKey's PIV slot |
  *
  * Every signer returned verifies each signature it makes before returning it. URIs never
  * carry secrets: `pin-value` is refused, and messages show URIs through {@link redactUri}.
@@ -14,7 +15,7 @@
  * asks for it ({@link withSignerUri}); the field is part of the key object, so of its keyid.
  */
 import { isAbsolute, resolve } from 'node:path';
-import { PinError, SignerError, ValueError } from '../errors.js';
+import { SignerError, ValueError } from '../errors.js';
 import type { JsonValue } from '../metadata/canonical-json.js';
 import { Key } from '../metadata/key.js';
 import type { Signature } from '../metadata/signature.js';
@@ -23,68 +24,22 @@ import type { Verifier } from '../verify/verifier.js';
 import { checkedSignature } from './checked.js';
 import { FileSigner } from './file.js';
 import { resolveModulePath } from './module-path.js';
-import { pinFromPrompt, type PinSource, type SecretPrompt } from './pin.js';
 import { Pkcs11Signer } from './pkcs11/signer.js';
 import { parsePkcs11Uri, percentDecode, redactUri, splitAttributes } from './pkcs11/uri.js';
-import type { RsaScheme } from './tuf-key.js';
+import { pinSourceFor, secretSourceFor, type SignerUriOptions } from './uri-options.js';
+import { yubiKeySignerFromUri, type YubiKeySigner } from './yubikey/signer.js';
 
 /** The key-object field that holds a signer URI hint. */
 export const SIGNER_URI_FIELD = 'x-tufkit-signer-uri';
 
-/** Options of {@link signerFromUri}. */
-export interface SignerUriOptions {
-  /** The hidden prompt for `pin-source=prompt` / `passphrase-source=prompt` (the CLI passes its own). */
-  readonly prompt?: SecretPrompt | undefined;
-  /** Where `env:NAME` sources read (default `process.env`). */
-  readonly env?: Readonly<Record<string, string | undefined>> | undefined;
-  /** Directory relative `file:` paths are resolved against (default the current directory). */
-  readonly cwd?: string | undefined;
-  /** PKCS#11 module for `pkcs11:` URIs that name none (default `TUFKIT_PKCS11_MODULE`). */
-  readonly modulePath?: string | undefined;
-  /** Scheme of an RSA key read from a token or file (default `rsassa-pss-sha256`). */
-  readonly rsaScheme?: RsaScheme | undefined;
-  /** Verifier of the check after each signature (default: the process default). */
-  readonly verifier?: Verifier | undefined;
-}
-
 /** The kind of signer a URI names. */
-export type SignerUriKind = 'file' | 'pkcs11';
+export type SignerUriKind = 'file' | 'pkcs11' | 'yubikey';
 
 /** The scheme of `uri`. @throws {@link ValueError} for anything else. */
 export function signerUriKind(uri: string): SignerUriKind {
   const scheme = /^([a-z0-9+.-]+):/i.exec(uri)?.[1]?.toLowerCase();
-  if (scheme === 'file' || scheme === 'pkcs11') return scheme;
-  throw new ValueError(`signer URI ${JSON.stringify(redactUri(uri))}: expected file: or pkcs11:`);
-}
-
-/**
- * A secret source from a `pin-source` / `passphrase-source` value: `env:NAME` or `prompt`
- * (absent: the prompt, when there is one; else undefined).
- * @throws {@link PinError} for any other value (not echoed: it may be the secret itself).
- */
-export function secretSourceFor(spec: string | undefined, options: SignerUriOptions, attribute: string): SecretPrompt | undefined {
-  const env = options.env ?? process.env;
-  if (spec === undefined) return options.prompt;
-  if (spec.startsWith('env:')) {
-    const name = spec.slice(4);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new PinError(`${attribute}=env:NAME: NAME must be an environment variable name`);
-    return async () => {
-      const value = env[name];
-      if (value === undefined || value === '') throw new PinError(`the environment variable ${name} (named by ${attribute}) is not set`);
-      return value;
-    };
-  }
-  if (spec === 'prompt') {
-    if (options.prompt === undefined) throw new PinError(`${attribute}=prompt: no interactive prompt here; use ${attribute}=env:NAME`);
-    return options.prompt;
-  }
-  throw new PinError(`${attribute}: expected env:NAME or prompt (the value given is not shown; secrets are never read from files or URIs)`);
-}
-
-/** A PIN source from a `pin-source` value (see {@link secretSourceFor}). */
-export function pinSourceFor(spec: string | undefined, options: SignerUriOptions): PinSource | undefined {
-  const source = secretSourceFor(spec, options, 'pin-source');
-  return source === undefined ? undefined : pinFromPrompt(source);
+  if (scheme === 'file' || scheme === 'pkcs11' || scheme === 'yubikey') return scheme;
+  throw new ValueError(`signer URI ${JSON.stringify(redactUri(uri))}: expected file:, pkcs11: or yubikey:`);
 }
 
 /**
@@ -108,6 +63,8 @@ export async function signerFromUri(uri: string, publicKey?: Key, options: Signe
         publicKey,
       );
     }
+    case 'yubikey':
+      return yubiKeySignerFromUri(uri, publicKey, options, context);
   }
 }
 

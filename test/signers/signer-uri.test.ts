@@ -159,7 +159,7 @@ describe('file: signer URIs', () => {
   });
 
   it('unknown schemes are refused', async () => {
-    await expect(signerFromUri('gcpkms:projects/x')).rejects.toThrow(/expected file: or pkcs11:/);
+    await expect(signerFromUri('gcpkms:projects/x')).rejects.toThrow(/expected file:, pkcs11: or yubikey:/);
   });
 });
 

@@ -13,9 +13,13 @@
 import type { Registration } from '../command.js';
 import { clientCommand } from './client.js';
 import { keyGroup } from './key.js';
+import { pkcs11Group } from './pkcs11.js';
+import { yubikeyGroup } from './yubikey.js';
 
 /** Every command, in the order `tufkit --help` lists them. */
 export const COMMANDS: readonly Registration[] = [
   { node: keyGroup },
+  { parent: ['key'], node: pkcs11Group },
+  { parent: ['key'], node: yubikeyGroup },
   { node: clientCommand },
 ];

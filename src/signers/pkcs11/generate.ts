@@ -35,6 +35,12 @@ export interface GenerateOptions {
   readonly pin?: PinSource | undefined;
   /** Who may generate: `user` (HSMs, SoftHSM) or `so` (ykcs11: the management key). */
   readonly login?: 'user' | 'so';
+  /**
+   * What to do when a key with the same label or id exists: `refuse` (default), `overwrite`
+   * (the device replaces it in place, as a YubiKey slot does) or `destroy` (delete the old
+   * objects with that id first).
+   */
+  readonly existing?: 'refuse' | 'overwrite' | 'destroy';
   /** Extra private-key attributes (ykcs11 touch/PIN policies). */
   readonly privateExtras?: readonly TemplateAttribute[];
   /** The signer URI with secrets removed, for messages. */
@@ -82,10 +88,22 @@ export async function generateTokenKeyPair(options: GenerateOptions): Promise<Ge
   return withSession(
     { modulePath: options.modulePath, token: options.token, login: options.login ?? 'user', pin: options.pin, readWrite: true, context: options.context },
     async (session) => {
-      const existing = [...listKeyObjects(session, 'private'), ...listKeyObjects(session, 'public')];
-      const clash = existing.find((k) => k.label === options.label || (options.id !== undefined && Buffer.from(k.id).equals(Buffer.from(options.id))));
-      if (clash !== undefined) {
+      let existing = [...listKeyObjects(session, 'private'), ...listKeyObjects(session, 'public')];
+      const sameId = (k: { id: Uint8Array }) => options.id !== undefined && Buffer.from(k.id).equals(Buffer.from(options.id));
+      const clash = existing.find((k) => k.label === options.label || sameId(k));
+      const policy = options.existing ?? 'refuse';
+      if (clash !== undefined && policy === 'refuse') {
         throw new SignerError(`${options.context}: the token already has ${describeKey(clash)}; choose another label or id (nothing was generated)`);
+      }
+      if (clash !== undefined && policy === 'destroy') {
+        for (const k of existing.filter((k) => sameId(k) || k.label === options.label)) {
+          try {
+            session.module.lib.C_DestroyObject(session.handle, k.handle);
+          } catch (err) {
+            throw pkcs11Failure('C_DestroyObject', err, `${options.context}: removing ${describeKey(k)}`);
+          }
+        }
+        existing = [...listKeyObjects(session, 'private'), ...listKeyObjects(session, 'public')];
       }
       let id = options.id;
       if (id === undefined) {
