@@ -61,7 +61,10 @@ impl<F: Field> CombTable<F> {
             return None;
         }
         let half = 1usize << (w - 1);
-        let mut jac = Vec::with_capacity(windows * half);
+        let mut jac = Vec::new();
+        if jac.try_reserve_exact(windows * half).is_err() {
+            return None; // out of memory: verification goes on without the table
+        }
         let mut base = Jacobian::from_affine(p); // 2^(w i) P
         for _ in 0..windows {
             let start = jac.len();

@@ -185,3 +185,60 @@ pub fn verify(curve: NamedCurve, spki: &[u8], msg: &[u8], sig: &[u8]) -> bool {
         NamedCurve::P384 => verify_cached::<P384>(point, &crate::sha2::sha384(msg), r, s),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bigint::tests::Rng;
+
+    fn hex(s: &str) -> Vec<u8> {
+        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    }
+
+    // Wycheproof ecdsa_secp256r1_sha256_test.json, group 1, tcId 1 (message empty).
+    const KEY: &str = "3059301306072a8648ce3d020106082a8648ce3d0301070342000404aaec73635726f213fb8a9e64da3b8632e41495a944d0045b522eba7240fad587d9315798aaa3a5ba01775787ced05eaaf7b4e09fc81d6d1aa546e8365d525d";
+    const SIG: &str = "3045022100b292a619339f6e567a305c951c0dcbcc42d16e47f219f9e98e76e09d8770b34a02200177e60492c5a8242f76f07bfe3661bde59ec2a17ce5bd2dab2abebdf89a62e2";
+
+    #[test]
+    fn known_vector_all_paths() {
+        let (key, sig) = (hex(KEY), hex(SIG));
+        // Enough uses to go through Straus, the key's table build and the table path.
+        for _ in 0..(KEY_TABLE_AFTER + 2) {
+            assert!(verify(NamedCurve::P256, &key, b"", &sig));
+            assert!(!verify(NamedCurve::P256, &key, b"x", &sig));
+            assert!(!verify(NamedCurve::P384, &key, b"", &sig));
+        }
+    }
+
+    #[test]
+    fn mutations_never_panic_and_never_verify() {
+        let (key, sig) = (hex(KEY), hex(SIG));
+        let mut rng = Rng(4242);
+        for i in 0..3000 {
+            let mut k = key.clone();
+            let mut s = sig.clone();
+            let target = if i % 2 == 0 { &mut k } else { &mut s };
+            match rng.next_u32() % 4 {
+                0 => {
+                    let at = rng.next_u32() as usize % target.len();
+                    target[at] ^= 1 << (rng.next_u32() % 8);
+                }
+                1 => {
+                    let at = rng.next_u32() as usize % target.len();
+                    target.truncate(at);
+                }
+                2 => {
+                    let at = rng.next_u32() as usize % target.len();
+                    target.insert(at, rng.next_u32() as u8);
+                }
+                _ => {
+                    let at = rng.next_u32() as usize % target.len();
+                    target[at] = rng.next_u32() as u8;
+                }
+            }
+            // A mutation may (rarely) keep the value, e.g. the point re-encoded; then it verifies.
+            let ok = verify(NamedCurve::P256, &k, b"", &s);
+            assert_eq!(ok, k == key && s == sig, "mutation {} verified", i);
+        }
+    }
+}

@@ -153,20 +153,24 @@ impl<F: Field> Jacobian<F> {
     }
 
     /// Points as affine with one shared inversion (Montgomery's trick); `None` if any
-    /// is at infinity.
+    /// is at infinity or memory runs out.
     pub fn batch_to_affine(points: &[Self]) -> Option<Vec<Affine<F>>> {
         if points.iter().any(|p| p.is_identity()) {
             return None;
         }
         // prefix[i] = z_0 ... z_{i-1}
-        let mut prefix = Vec::with_capacity(points.len());
+        let mut prefix = Vec::new();
+        let mut out = Vec::new();
+        if prefix.try_reserve_exact(points.len()).is_err() || out.try_reserve_exact(points.len()).is_err() {
+            return None; // out of memory
+        }
         let mut acc = F::one();
         for p in points {
             prefix.push(acc);
             acc = acc.mul(&p.z);
         }
         let mut inv = acc.invert(); // (z_0 ... z_{n-1})^-1
-        let mut out = vec![Affine { x: F::zero(), y: F::zero() }; points.len()];
+        out.resize(points.len(), Affine { x: F::zero(), y: F::zero() });
         for i in (0..points.len()).rev() {
             let zi = inv.mul(&prefix[i]); // z_i^-1
             inv = inv.mul(&points[i].z);
