@@ -15,6 +15,8 @@
 //! - [`rsa`]: RSASSA-PSS and RSASSA-PKCS1-v1_5 verification with SHA-256.
 
 pub mod abi;
+pub mod chacha;
+pub mod ed25519;
 pub mod sha2;
 
 // ECDSA P-256/P-384 and RSA (PSS, PKCS#1 v1.5) verification.
