@@ -16,3 +16,9 @@ export { describeKeyFile, parsePublicKeyText, publicKeyPath, readPublicKeyFile, 
 export { NO_PROGRESS, noProgress, type Progress, type ProgressFactory } from './util/progress.js';
 export * from './client/index.js';
 export * from './signers/index.js';
+export { verify, verifyBatch, POOL_MIN_ITEMS, type VerifyOptions } from './verify/api.js';
+export { AutoEngine, defaultEngine, AUTO_ENGINE_FOR_SCHEME, type EngineChoice } from './verify/auto-engine.js';
+export { WasmEngine, WASM_SCHEMES, type WasmSchemeVerifier } from './verify/wasm-engine.js';
+export { NobleEngine } from './verify/noble-engine.js';
+export { initWasm, type WasmSource } from './verify/wasm/load.js';
+export { VerifyPool, shutdownSharedPool } from './verify/pool.js';

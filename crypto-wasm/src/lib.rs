@@ -9,6 +9,8 @@
 //! Modules:
 //! - [`sha2`]: SHA-256, SHA-384, SHA-512 (one-shot and incremental).
 //! - [`abi`]: allocation, status codes, checked input/output ranges, `tk_sha*`.
+//! - [`ed25519`]: Ed25519 verification, single and batched (`tk_ed25519_*`).
+//! - [`chacha`]: ChaCha20 keystream for the batch verifier's random coefficients.
 //! - [`bigint`]: multi-precision integers, Montgomery arithmetic (RSA, ECDSA scalars).
 //! - [`ecdsa`]: ECDSA verification on P-256 and P-384.
 //! - [`der`]: strict DER: SubjectPublicKeyInfo, ECDSA signatures.

@@ -8,6 +8,17 @@
  * changed.
  */
 import { CryptoCoreError } from '../../errors.js';
+import {
+  ENTRY_SIZE,
+  PREHASH_MIN,
+  fitsBatchTable,
+  hostSha512,
+  packEd25519Batch,
+  randomSeed,
+  type Ed25519Input,
+  type PackedBatch,
+  type Sha512Parts,
+} from './ed25519-batch.js';
 import type { WasmMemory } from './webassembly.js';
 
 /** The ABI version this loader speaks (`TK_ABI_VERSION` in crypto-wasm/src/abi.rs). */
@@ -37,6 +48,16 @@ export type CoreFunction = (...args: number[]) => number;
 /** Scratch memory kept between calls up to this size; larger inputs get a one-off allocation. */
 const SCRATCH_KEEP = 1 << 16;
 
+/**
+ * Largest number of signatures per `tk_ed25519_verify_batch` call: bounds the core's
+ * memory (~0.5 KiB per signature inside the call) while keeping the multi-scalar
+ * multiplication large enough to be efficient.
+ */
+export const MAX_BATCH_CHUNK = 16384;
+
+/** Why `tk_ed25519_check` rejected a signature (crypto-wasm/src/ed25519/verify.rs, `Reject`). */
+export const ED25519_REJECT = ['accepted', 'length', 'S >= L', 'invalid A', 'invalid R', 'small-order A', 'small-order R', 'equation'] as const;
+
 /** One instance of the core. Not safe to share between threads (each worker loads its own). */
 export class WasmCore {
   private readonly memory: WasmMemory;
@@ -46,6 +67,7 @@ export class WasmCore {
   private view: Uint8Array;
   private scratchPtr = 0;
   private scratchLen = 0;
+  private hostSha: Sha512Parts | undefined | null = null;
 
   /** Wrap an instance's exports; checks the ABI version. */
   constructor(exports: Record<string, unknown>) {
@@ -173,6 +195,89 @@ export class WasmCore {
       mem.set(signature, sigPtr);
       return this.check(name, f(keyPtr, publicKey.length, msgPtr, message.length, sigPtr, signature.length)) === Status.VALID;
     });
+  }
+
+  /** Ed25519 single verification under the core's rules (crypto-wasm/README.md). */
+  ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
+    if (publicKey.length !== 32 || signature.length !== 64) return false;
+    const sha = message.length >= PREHASH_MIN ? this.sha512Host() : undefined;
+    if (sha !== undefined) {
+      const digest = sha([signature.subarray(0, 32), publicKey, message]);
+      return this.verifyWith('tk_ed25519_verify_prehashed', publicKey, digest, signature);
+    }
+    return this.verifyWith('tk_ed25519_verify', publicKey, message, signature);
+  }
+
+  /**
+   * Which rule (by name, {@link ED25519_REJECT}) rejects an Ed25519 signature, or
+   * `'accepted'`: for tests and diagnostics.
+   */
+  ed25519Check(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): (typeof ED25519_REJECT)[number] {
+    const f = this.fn('tk_ed25519_check');
+    const total = publicKey.length + message.length + signature.length;
+    const code = this.withMemory(total, (base) => {
+      const mem = this.bytes();
+      mem.set(publicKey, base);
+      mem.set(message, base + publicKey.length);
+      mem.set(signature, base + publicKey.length + message.length);
+      return this.check('tk_ed25519_check', f(base, publicKey.length, base + publicKey.length, message.length, base + publicKey.length + message.length, signature.length));
+    });
+    return ED25519_REJECT[code] ?? 'equation';
+  }
+
+  /**
+   * Ed25519 batch verification: answer `i` is exactly `ed25519Verify(items[i])`. Runs in
+   * chunks of at most {@link MAX_BATCH_CHUNK}; items with wrong key or signature lengths
+   * are answered `false` without entering the core.
+   */
+  ed25519VerifyBatch(items: readonly Ed25519Input[]): boolean[] {
+    const out = new Array<boolean>(items.length).fill(false);
+    const sha = this.sha512Host();
+    let chunk: Ed25519Input[] = [];
+    let positions: number[] = [];
+    const flush = (): void => {
+      if (chunk.length === 0) return;
+      const answers = this.runPackedBatch(packEd25519Batch(chunk, sha));
+      for (let j = 0; j < positions.length; j++) out[positions[j]!] = answers[j] === 1;
+      chunk = [];
+      positions = [];
+    };
+    for (let i = 0; i < items.length; i++) {
+      const item = items[i]!;
+      if (!fitsBatchTable(item)) continue;
+      chunk.push(item);
+      positions.push(i);
+      if (chunk.length === MAX_BATCH_CHUNK) flush();
+    }
+    flush();
+    return out;
+  }
+
+  /** Run one packed batch (see ed25519-batch.ts): `n` answer bytes, 1 = accepted. */
+  runPackedBatch(batch: PackedBatch, seed: Uint8Array = randomSeed()): Uint8Array {
+    const f = this.fn('tk_ed25519_verify_batch');
+    const tableLen = batch.n * ENTRY_SIZE;
+    const total = tableLen + batch.data.length + 32 + batch.n;
+    const base = this.alloc(total);
+    try {
+      const tablePtr = base;
+      const dataPtr = tablePtr + tableLen;
+      const seedPtr = dataPtr + batch.data.length;
+      const outPtr = seedPtr + 32;
+      const mem = this.bytes();
+      mem.set(batch.table, tablePtr);
+      mem.set(batch.data, dataPtr);
+      mem.set(seed, seedPtr);
+      this.check('tk_ed25519_verify_batch', f(tablePtr, batch.n, dataPtr, batch.data.length, seedPtr, outPtr));
+      return this.read(outPtr, batch.n);
+    } finally {
+      this.free(base, total);
+    }
+  }
+
+  private sha512Host(): Sha512Parts | undefined {
+    if (this.hostSha === null) this.hostSha = hostSha512();
+    return this.hostSha;
   }
 
   private digest(name: string, data: Uint8Array, outLen: number): Uint8Array {
