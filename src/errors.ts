@@ -12,13 +12,16 @@
  * │   ├── DeserializationError      bytes that are not valid metadata
  * │   ├── SerializationError        an object that cannot be written as canonical JSON
  * │   ├── UnsupportedAlgorithmError a hash algorithm or scheme tufkit does not support
- * │   └── KeyFormatError            a public key whose value cannot be decoded
+ * │   ├── KeyFormatError            a public key whose value cannot be decoded
+ * │   ├── TargetPathError           a target path that is not a clean relative path
+ * │   └── ConfigError               a repository configuration (tufkit.json) that is wrong
  * ├── RepositoryError               metadata that must not be trusted
  * │   ├── UnsignedMetadataError     threshold of valid signatures not met
  * │   ├── BadVersionNumberError     rollback or a version that breaks a rule
  * │   │   └── EqualVersionNumberError
  * │   ├── ExpiredMetadataError      freeze attack
- * │   └── LengthOrHashMismatchError wrong length or hash
+ * │   ├── LengthOrHashMismatchError wrong length or hash
+ * │   └── PublishConflictError      a published file would be replaced by other content
  * ├── DownloadError                 the network or the mirror failed us
  * │   ├── DownloadLengthMismatchError  more (or other) bytes than allowed
  * │   ├── SlowRetrievalError           timed out
@@ -73,6 +76,19 @@ export class KeyFormatError extends ValueError {
   override readonly name: string = 'KeyFormatError';
 }
 
+/**
+ * A target path that is not a clean relative path: empty, absolute, with a backslash, an
+ * empty segment (`a//b`, trailing `/`), a `.` or `..` segment, or a control character.
+ */
+export class TargetPathError extends ValueError {
+  override readonly name: string = 'TargetPathError';
+}
+
+/** A repository configuration (`tufkit.json`) that is missing, malformed or inconsistent. */
+export class ConfigError extends ValueError {
+  override readonly name: string = 'ConfigError';
+}
+
 /** Metadata that failed a trust check: it must not be used. */
 export class RepositoryError extends TufError {
   override readonly name: string = 'RepositoryError';
@@ -101,6 +117,14 @@ export class ExpiredMetadataError extends RepositoryError {
 /** A file whose length or hash differs from what trusted metadata says. */
 export class LengthOrHashMismatchError extends RepositoryError {
   override readonly name: string = 'LengthOrHashMismatchError';
+}
+
+/**
+ * Publishing would replace a file that is already published (a versioned metadata file, a
+ * hash-prefixed target) with different content: published versions are immutable.
+ */
+export class PublishConflictError extends RepositoryError {
+  override readonly name: string = 'PublishConflictError';
 }
 
 /** A download failed. */

@@ -22,3 +22,4 @@ export { WasmEngine, WASM_SCHEMES, type WasmSchemeVerifier } from './verify/wasm
 export { NobleEngine } from './verify/noble-engine.js';
 export { initWasm, type WasmSource } from './verify/wasm/load.js';
 export { VerifyPool, shutdownSharedPool } from './verify/pool.js';
+export * from './repository/index.js';

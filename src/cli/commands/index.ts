@@ -12,13 +12,25 @@
  */
 import type { Registration } from '../command.js';
 import { clientCommand } from './client.js';
+import { delegateCommand } from './delegate.js';
+import { initCommand } from './init.js';
 import { keyGroup } from './key.js';
 import { pkcs11Group } from './pkcs11.js';
 import { yubikeyGroup } from './yubikey.js';
+import { publishCommand, signCommand, statusCommand } from './sign.js';
+import { targetsGroup } from './targets.js';
+import { verifyCommand } from './verify.js';
 
 /** Every command, in the order `tufkit --help` lists them. */
 export const COMMANDS: readonly Registration[] = [
+  { node: initCommand },
   { node: keyGroup },
+  { node: targetsGroup },
+  { node: delegateCommand },
+  { node: signCommand },
+  { node: statusCommand },
+  { node: publishCommand },
+  { node: verifyCommand },
   { parent: ['key'], node: pkcs11Group },
   { parent: ['key'], node: yubikeyGroup },
   { node: clientCommand },
