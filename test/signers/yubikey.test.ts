@@ -193,8 +193,8 @@ describe.runIf(SOFTHSM_MODULE !== undefined && PKCS11_TOOL !== undefined)('YubiK
 
   it('chooses among several YubiKeys by serial, and waits for one to be inserted', async () => {
     await hsm.addToken('YubiKey PIV #7654321');
-    await expect(signerFromUri(`yubikey:?${base}`)).rejects.toThrow(/2 YubiKeys found \(serial 12345678, serial 7654321\); add serial=/);
-    await expect(signerFromUri(`yubikey:serial=999?${base}`)).rejects.toThrow(/no YubiKey with serial 999 found; inserted: serial 12345678, serial 7654321/);
+    await expect(signerFromUri(`yubikey:?${base}`)).rejects.toThrow(/2 YubiKeys found \(serial 7654321, serial 12345678\); add serial=/);
+    await expect(signerFromUri(`yubikey:serial=999?${base}`)).rejects.toThrow(/no YubiKey with serial 999 found; inserted: serial 7654321, serial 12345678/);
     // "insert" a third key while waiting for it
     const waited: string[] = [];
     const pending = findYubiKey(hsm.modulePath, { serial: '31337', waitMs: 20_000, pollMs: 100, onWait: (m) => waited.push(m) });

@@ -150,7 +150,12 @@ export async function listYubiKeyTokens(modulePath: string): Promise<YubiKeyToke
     }
     throw err;
   }
-  return tokens.map(asYubiKeyToken).filter((t): t is YubiKeyToken => t !== undefined);
+  // In a stable order (serial, then label): modules order slots as they please.
+  const order = (t: YubiKeyToken) => `${(t.serial ?? '').padStart(12, '0')}\u0000${t.token.label}`;
+  return tokens
+    .map(asYubiKeyToken)
+    .filter((t): t is YubiKeyToken => t !== undefined)
+    .sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
 }
 
 /** "no YubiKey found" with what HID sees, to say why. */
