@@ -10,6 +10,7 @@ import type { Signer } from '../metadata/signer.js';
 import { Repository } from '../repository/repository.js';
 import { filePathOfUri, KeyRing } from '../repository/signers.js';
 import { FileSigner, type PassphraseSource } from '../signers/file.js';
+import { signerFromUri, storableSignerUri } from '../signers/signer-uri.js';
 import { readPublicKeyFile, publicKeyPath } from '../signers/key-files.js';
 import type { CommandContext, OptionSpec } from './command.js';
 import { readSecret, secretEnvOption } from './secrets.js';
@@ -56,7 +57,12 @@ export function passphraseSource(ctx: CommandContext): { source: PassphraseSourc
 /** A key ring over tufkit.json's signers, plus explicit key files (`--key FILE`). */
 export async function keyRingFor(ctx: CommandContext, repo: Repository, keyFiles: readonly string[] = []): Promise<KeyRing> {
   const { source, attempts } = passphraseSource(ctx);
-  const ring = new KeyRing(repo.config.signers, { baseDir: repo.layout.dir, passphrase: source, attempts, resolveUri: resolveSignerUri });
+  const ring = new KeyRing(repo.config.signers, {
+    baseDir: repo.layout.dir,
+    passphrase: source,
+    attempts,
+    resolveUri: (uri, key) => openSignerUri(ctx, uri, key, repo.layout.dir),
+  });
   for (const file of keyFiles) {
     ring.add(await FileSigner.fromFile(resolve(ctx.cwd, file), { passphrase: source, attempts }));
   }
@@ -64,11 +70,17 @@ export async function keyRingFor(ctx: CommandContext, repo: Repository, keyFiles
 }
 
 /**
- * Open a signer for a URI other than `file:` (PKCS#11 tokens, YubiKeys). The signers
- * engineer wires `signerFromUri` from src/signers here.
+ * Open a signer URI (`pkcs11:…`, `yubikey:…`, `file:…`) with src/signers' `signerFromUri`;
+ * PINs and passphrases come from the URI's `pin-source=env:NAME`, else the hidden prompt.
+ * Relative `file:` paths are resolved against `baseDir`.
  */
-export async function resolveSignerUri(uri: string, key: Key): Promise<Signer> {
-  throw new UsageError(`cannot open signer ${JSON.stringify(uri)} for key ${key.keyid.slice(0, 8)}…: only file: signers are available in this build`);
+export async function openSignerUri(ctx: CommandContext, uri: string, key: Key | undefined, baseDir: string): Promise<Signer> {
+  const io = { env: ctx.env, stdin: ctx.stdin, stderr: ctx.out.stderr };
+  return signerFromUri(uri, key, {
+    prompt: (message: string) => readSecret({ what: message.replace(/:\s*$/, '') }, io),
+    env: ctx.env,
+    cwd: baseDir,
+  });
 }
 
 /** A key named on the command line: its public key, the signer URI to record, and the signer when it was opened. */
@@ -86,7 +98,9 @@ export interface KeyReference {
 export async function resolveKeyReference(ctx: CommandContext, ref: string, baseDir: string): Promise<KeyReference> {
   const path = filePathOfUri(ref, ctx.cwd) ?? (/^[a-z][a-z0-9+.-]*:/.test(ref) ? undefined : resolve(ctx.cwd, ref));
   if (path === undefined) {
-    throw new UsageError(`key ${JSON.stringify(ref)}: only key files (PATH or file:PATH) can be named here in this build`);
+    // pkcs11: or yubikey: — the token gives the public key (and may ask for its PIN).
+    const signer = await openSignerUri(ctx, ref, undefined, baseDir);
+    return { key: signer.publicKey, uri: storableSignerUri(ref), signer };
   }
   if (!existsSync(path)) throw new UsageError(`key file ${path} does not exist`);
   const uri = `file:${relativeOrAbsolute(path, baseDir)}`;

@@ -26,3 +26,4 @@ export {
 export { publish, type PublishOptions, type PublishReport } from './publish.js';
 export { repositoryStatus, type RoleStatus } from './status.js';
 export { DirectorySource, HttpSource, verifyPublished, type PublishedReport, type PublishedSource, type VerifiedRole, type VerifyPublishedOptions } from './verify-published.js';
+export { serveDirectory, type StaticServer } from './serve.js';

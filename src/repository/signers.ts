@@ -28,7 +28,7 @@ export interface KeyRingOptions {
 
 /** The path of a `file:` URI, resolved against `baseDir`, or undefined for other schemes. */
 export function filePathOfUri(uri: string, baseDir: string): string | undefined {
-  if (!uri.startsWith('file:')) return undefined;
+  if (!uri.startsWith('file:') || uri.includes('?')) return undefined; // file:…?passphrase-source=… goes to the resolver
   let path = uri.slice('file:'.length);
   if (path.startsWith('//')) path = decodeURIComponent(new URL(uri).pathname); // file:///abs/path
   return isAbsolute(path) ? path : resolve(baseDir, path);

@@ -5,6 +5,7 @@
  * changed content) leave every byte as it was.
  */
 import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -326,5 +327,39 @@ describe('root rotation', () => {
     const verified = await verifyPublished(new DirectorySource(join(dir, 'repository')));
     expect(verified.problems).toEqual([]);
     expect(verified.rootVersion).toBe(2);
+  });
+});
+
+function rawStatus(base: string, path: string): Promise<number> {
+  const { hostname, port } = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: hostname, port, path, method: 'GET' }, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+describe('static server', () => {
+  it('serves files under its directory and nothing outside it', async () => {
+    const { serveDirectory } = await import('../../src/repository/serve.js');
+    const root = tempDir('serve');
+    writeTree(root, { 'metadata/1.root.json': '{}', 'targets/a.txt': 'A', '.hidden': 'h' });
+    writeTree(join(root, '..'), { [`${root.split('/').pop()}-secret.txt`]: 'outside' });
+    const server = await serveDirectory(root);
+    try {
+      expect(await (await fetch(`${server.url}targets/a.txt`)).text()).toBe('A');
+      expect((await fetch(`${server.url}metadata/1.root.json`)).headers.get('content-type')).toBe('application/json');
+      // Raw request paths (fetch would normalise them before sending).
+      const secret = `${root.split('/').pop()}-secret.txt`;
+      for (const path of ['/targets/../../etc/passwd', `/../${secret}`, `/..%2F${secret}`, `/targets/..%2f..%2f${secret}`, '/.hidden', '/targets', '/nope']) {
+        expect(await rawStatus(server.url, path), path).toBe(404);
+      }
+      expect((await fetch(`${server.url}targets/a.txt`, { method: 'POST' })).status).toBe(405);
+    } finally {
+      await server.close();
+    }
   });
 });

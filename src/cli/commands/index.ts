@@ -13,16 +13,19 @@
 import type { Registration } from '../command.js';
 import { clientCommand } from './client.js';
 import { delegateCommand } from './delegate.js';
+import { demoCommand } from './demo.js';
 import { initCommand } from './init.js';
 import { keyGroup } from './key.js';
 import { pkcs11Group } from './pkcs11.js';
 import { yubikeyGroup } from './yubikey.js';
+import { serveCommand } from './serve.js';
 import { publishCommand, signCommand, statusCommand } from './sign.js';
 import { targetsGroup } from './targets.js';
 import { verifyCommand } from './verify.js';
 
 /** Every command, in the order `tufkit --help` lists them. */
 export const COMMANDS: readonly Registration[] = [
+  { node: demoCommand },
   { node: initCommand },
   { node: keyGroup },
   { node: targetsGroup },
@@ -31,6 +34,7 @@ export const COMMANDS: readonly Registration[] = [
   { node: statusCommand },
   { node: publishCommand },
   { node: verifyCommand },
+  { node: serveCommand },
   { parent: ['key'], node: pkcs11Group },
   { parent: ['key'], node: yubikeyGroup },
   { node: clientCommand },

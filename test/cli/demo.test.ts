@@ -1,0 +1,44 @@
+/**
+ * `tufkit demo` as the real binary: it runs end to end, leaves a published repository that
+ * verifies independently from its 1.root.json (every role, every target), replaces an
+ * earlier demo and refuses to overwrite anything else.
+ */
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { DirectorySource, verifyPublished } from '../../src/repository/verify-published.js';
+import { ensureBuilt, runBinary } from '../helpers/cli.js';
+import { tempDir } from '../helpers/repo.js';
+
+beforeAll(() => ensureBuilt());
+
+describe('tufkit demo', () => {
+  it('runs every step and leaves a repository any client can use', async () => {
+    const cwd = tempDir('demo');
+    const r = await runBinary(['demo', 'out'], { cwd });
+    expect(r.code, r.stderr).toBe(0);
+    for (let i = 1; i <= 9; i++) expect(r.stdout).toContain(`[${i}/9]`);
+    expect(r.stdout).toMatch(/downloaded 1048576 bytes .* identical to the original/);
+    expect(r.stdout).toMatch(/re-signed bins-[0-9a-f]; published 2\.bins-[0-9a-f]\.json, 2\.snapshot\.json, timestamp\.json/);
+    expect(r.stdout).toMatch(/20\/20 roles and 25\/25 targets verified/);
+    const published = join(cwd, 'out', 'repository');
+    expect(existsSync(join(published, 'metadata', '1.root.json'))).toBe(true);
+    const report = await verifyPublished(new DirectorySource(published), { checkTargets: true });
+    expect(report.problems).toEqual([]);
+    expect(report.targets?.checked).toBe(25);
+    // A second run replaces the first demo.
+    const again = await runBinary(['demo', 'out', '--json'], { cwd });
+    expect(again.code, again.stderr).toBe(0);
+    expect(JSON.parse(again.stdout)).toMatchObject({ repository: published, roles: 20, targets: 25 });
+  });
+
+  it('refuses a non-empty directory that is not an earlier demo (exit 2, nothing touched)', async () => {
+    const cwd = tempDir('demo');
+    mkdirSync(join(cwd, 'mine'));
+    writeFileSync(join(cwd, 'mine', 'precious.txt'), 'keep me');
+    const r = await runBinary(['demo', 'mine'], { cwd });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/is not empty and holds no earlier demo/);
+    expect(readdirSync(join(cwd, 'mine'))).toEqual(['precious.txt']);
+  });
+});
