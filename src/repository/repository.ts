@@ -639,11 +639,14 @@ export class Repository {
     const changed: string[] = [];
     const unchanged: string[] = [];
     const changedRoles: string[] = [];
+    const withCustom = new Set(items.filter((i) => i.custom !== undefined).map((i) => i.path));
     for (const [role, list] of byRole) {
       const touched = await this.edit<Targets>(role, (signed) => {
         let any = false;
         for (const file of list) {
           const old = signed.targets.get(file.path);
+          // Re-adding keeps the custom data (and other fields) it had, unless new custom data is given.
+          if (old !== undefined && !withCustom.has(file.path)) file.unrecognizedFields = { ...old.unrecognizedFields };
           if (old !== undefined && sameTarget(old, file)) {
             unchanged.push(file.path);
             continue;

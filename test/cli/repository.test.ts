@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileSigner } from '../../src/signers/file.js';
 import { ensureBuilt, runBinary } from '../helpers/cli.js';
+import { describeWithFixtures, fixture } from '../helpers/fixtures.js';
 import { tempDir, treeSnapshot, writeTree } from '../helpers/repo.js';
 
 beforeAll(() => ensureBuilt());
@@ -153,5 +154,25 @@ describe('bad input: clear message, exit status, repository unchanged', () => {
     const none = await tufkit(cwd, 'status', 'nowhere');
     expect(none.code).toBe(1);
     expect(none.stderr).toMatch(/tufkit\.json does not exist: not a tufkit repository/);
+  });
+});
+
+describeWithFixtures('tufkit import (python-tuf test repository)', () => {
+  it('imports with the keystore keys, adds a target, re-signs, publishes; verify from the original root passes and re-adding keeps custom data', async () => {
+    const cwd = tempDir('cli');
+    const keys = ['root_key', 'targets_key', 'snapshot_key', 'timestamp_key', 'delegation_key'].flatMap((k) => ['--key', fixture('python-tuf', 'repository_data', 'keystore', k)]);
+    const imp = await runBinary(['import', fixture('python-tuf', 'repository_data', 'repository'), 'work', ...keys, '--json'], { cwd });
+    expect(imp.code, imp.stderr).toBe(0);
+    expect(JSON.parse(imp.stdout)).toMatchObject({ roles: ['root', 'timestamp', 'snapshot', 'targets', 'role1', 'role2'], targets: 3, problems: [] });
+    writeTree(join(cwd, 'work', 'targets'), { 'new.txt': 'new' });
+    const add = await runBinary(['targets', 'add', 'work', '--json'], { cwd });
+    expect(JSON.parse(add.stdout)).toMatchObject({ changed: ['new.txt'], roles: ['targets'] });
+    expect((await runBinary(['sign', 'work'], { cwd })).code).toBe(0);
+    expect((await runBinary(['publish', 'work'], { cwd })).code).toBe(0);
+    const verify = await runBinary(['verify', 'work', '--root', fixture('python-tuf', 'repository_data', 'repository', 'metadata', '1.root.json'), '--targets', '--json'], { cwd });
+    expect(verify.code, verify.stdout).toBe(0);
+    expect(JSON.parse(verify.stdout)).toMatchObject({ ok: true, trustAnchor: 'given', targets: { checked: 4, failed: [] } });
+    const list = JSON.parse((await runBinary(['targets', 'list', 'work', '--json'], { cwd })).stdout);
+    expect(list.targets.map((t: { path: string }) => t.path).sort()).toEqual(['file1.txt', 'file2.txt', 'file3.txt', 'new.txt']);
   });
 });

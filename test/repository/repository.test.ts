@@ -86,15 +86,20 @@ describe('create, sign, publish', () => {
     expect(again.roles).toEqual([]);
   });
 
-  it('re-adding identical content changes nothing', async () => {
+  it('re-adding identical content changes nothing, and keeps custom data', async () => {
     const { repo } = await makeRepository();
     writeTree(repo.layout.targetsDir, { 'x.txt': 'same' });
-    await repo.addTargets([{ path: 'x.txt' }]);
+    await repo.addTargets([{ path: 'x.txt', custom: { keep: true } }]);
     await repo.save();
     const before = (await repo.targets()).signed.version;
     const again = await repo.addTargets([{ path: 'x.txt' }]);
     expect(again).toEqual({ changed: [], unchanged: ['x.txt'], roles: [] });
     expect((await repo.targets()).signed.version).toBe(before);
+    writeTree(repo.layout.targetsDir, { 'x.txt': 'new content' });
+    await repo.addTargets([{ path: 'x.txt' }]);
+    expect((await repo.targets()).signed.targets.get('x.txt')?.custom).toEqual({ keep: true });
+    await repo.addTargets([{ path: 'x.txt', custom: 'replaced' }]);
+    expect((await repo.targets()).signed.targets.get('x.txt')?.custom).toBe('replaced');
   });
 
   it('removes targets by path and by directory prefix', async () => {

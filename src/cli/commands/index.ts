@@ -14,6 +14,7 @@ import type { Registration } from '../command.js';
 import { clientCommand } from './client.js';
 import { delegateCommand } from './delegate.js';
 import { demoCommand } from './demo.js';
+import { importCommand } from './import.js';
 import { initCommand } from './init.js';
 import { keyGroup } from './key.js';
 import { pkcs11Group } from './pkcs11.js';
@@ -27,6 +28,7 @@ import { verifyCommand } from './verify.js';
 export const COMMANDS: readonly Registration[] = [
   { node: demoCommand },
   { node: initCommand },
+  { node: importCommand },
   { node: keyGroup },
   { node: targetsGroup },
   { node: delegateCommand },
