@@ -10,7 +10,6 @@ import { ValueError } from '../errors.js';
 import { engineNamed, type EngineChoice, AutoEngine } from './auto-engine.js';
 import { sharedPool } from './pool.js';
 import type { VerifyEngine, VerifyItem } from './types.js';
-import { MAX_BATCH_CHUNK } from './wasm/core.js';
 import { fitsBatchTable, hostSha512, packEd25519Batch } from './wasm/ed25519-batch.js';
 import { wasmModuleSync } from './wasm/load.js';
 import { WasmEngine } from './wasm-engine.js';
@@ -40,6 +39,13 @@ export const POOL_MIN_ITEMS = 2048;
 /** Chunks kept in flight per worker (bounds memory for very large batches). */
 const IN_FLIGHT_PER_WORKER = 2;
 
+/**
+ * Signatures per job sent to a worker: small enough to bound each worker's memory
+ * (~0.5 KiB per signature inside the core) and the buffers in flight, large enough for an
+ * efficient multi-scalar multiplication.
+ */
+const POOL_CHUNK = 4096;
+
 /** Check one signature with the chosen engine (default `'auto'`). */
 export function verify(item: VerifyItem, options: VerifyOptions = {}): boolean {
   return engineNamed(options.engine ?? 'auto').verify(item);
@@ -67,7 +73,7 @@ export async function verifyBatch(items: readonly VerifyItem[], options: VerifyO
   const size = typeof workers === 'number' ? workers : undefined;
   const pool = sharedPool(wasmModuleSync(), size);
   const out = new Array<boolean>(items.length).fill(false);
-  const chunk = Math.max(1024, Math.min(MAX_BATCH_CHUNK, Math.ceil(edAt.length / pool.size)));
+  const chunk = Math.max(1024, Math.min(POOL_CHUNK, Math.ceil(edAt.length / pool.size)));
   const sha = hostSha512();
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;

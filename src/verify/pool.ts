@@ -30,15 +30,16 @@ const WORKER_SOURCE = `
 const { parentPort, workerData } = process.getBuiltinModule('node:worker_threads');
 const core = new WebAssembly.Instance(workerData.module, {}).exports;
 parentPort.on('message', (job) => {
-  const { id, n, table, data, seed } = job;
-  const total = table.length + data.length + 32 + n;
+  const { id, n, bytes, tableLen, seed } = job;
+  const dataLen = bytes.length - tableLen;
+  const total = bytes.length + 32 + n;
   const base = core.tk_alloc(Math.max(1, total)) >>> 0;
   if (base === 0) { parentPort.postMessage({ id, rc: -3 }); return; }
   try {
-    const dataPtr = base + table.length, seedPtr = dataPtr + data.length, outPtr = seedPtr + 32;
+    const dataPtr = base + tableLen, seedPtr = dataPtr + dataLen, outPtr = seedPtr + 32;
     let mem = new Uint8Array(core.memory.buffer);
-    mem.set(table, base); mem.set(data, dataPtr); mem.set(seed, seedPtr);
-    const rc = core.tk_ed25519_verify_batch(base, n, dataPtr, data.length, seedPtr, outPtr);
+    mem.set(bytes, base); mem.set(seed, seedPtr);
+    const rc = core.tk_ed25519_verify_batch(base, n, dataPtr, dataLen, seedPtr, outPtr);
     mem = new Uint8Array(core.memory.buffer);
     const out = mem.slice(outPtr, outPtr + n);
     parentPort.postMessage({ id, rc, out }, [out.buffer]);
@@ -99,7 +100,7 @@ export class VerifyPool {
 
   /**
    * Verify one packed batch on the least busy worker: `n` answer bytes (1 = accepted).
-   * The batch's buffers are transferred to the worker (unusable afterwards).
+   * The batch's buffer is transferred to the worker (unusable afterwards).
    */
   run(batch: PackedBatch): Promise<Uint8Array> {
     if (this.broken !== undefined) return Promise.reject(this.broken);
@@ -110,10 +111,7 @@ export class VerifyPool {
       this.jobs.set(id, { id, resolve, reject });
       if (slot.pending++ === 0) slot.worker.ref();
       const seed = randomSeed();
-      slot.worker.postMessage({ id, n: batch.n, table: batch.table, data: batch.data, seed }, [
-        batch.table.buffer as ArrayBuffer,
-        batch.data.buffer as ArrayBuffer,
-      ]);
+      slot.worker.postMessage({ id, n: batch.n, bytes: batch.bytes, tableLen: batch.tableLen, seed }, [batch.bytes.buffer as ArrayBuffer]);
     });
   }
 

@@ -166,7 +166,7 @@ describe('Ed25519 batch = map(single)', () => {
     const msg = new Uint8Array(randomBytes(1000));
     const items = keys.map((k) => edItem(k.publicKey, msg, k.sign(msg)));
     const packed = packEd25519Batch(items);
-    expect(packed.data.length).toBe(1000);
+    expect(packed.bytes.length - packed.tableLen).toBe(1000);
     expect(wasm.verifyMany(items)).toEqual(items.map(() => true));
   });
 });
@@ -211,7 +211,7 @@ describe('Ed25519 bad input: false or a typed error, never a trap', () => {
     const key = keys[0]!;
     const msg = new Uint8Array(10);
     const packed = packEd25519Batch([edItem(key.publicKey, msg, key.sign(msg))]);
-    new DataView(packed.table.buffer).setUint32(96, 1 << 30, true); // message offset far outside data
+    new DataView(packed.bytes.buffer).setUint32(96, 1 << 30, true); // message offset far outside data
     let err: unknown;
     try {
       core.runPackedBatch(packed);

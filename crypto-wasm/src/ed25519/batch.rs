@@ -38,6 +38,8 @@
 //! host's CSPRNG for every call: unpredictable to whoever made the signatures, and fresh
 //! per batch even if the host were to repeat a seed.
 
+use core::ops::Range;
+
 use super::msm::{pippenger, straus};
 use super::point::{AffineNiels, EdwardsPoint};
 use super::scalar::Scalar;
@@ -78,23 +80,25 @@ struct Key {
     niels: AffineNiels,
 }
 
-/// An item that passed rules 1–4.
+/// An item that passed rules 1–4 (its R and z_i live in `Batch::r` / `Batch::z`, at the
+/// same position, so that the multi-scalar multiplication reads them in place).
 struct Prepared {
     /// Position in the caller's list.
     index: usize,
     key: usize,
-    r: EdwardsPoint,
-    r_niels: AffineNiels,
     k: Scalar,
     s: Scalar,
-    z: Scalar,
     zk: Scalar,
     zs: Scalar,
 }
 
+/// The prepared batch. Every set checked is a contiguous range of positions (the whole, then
+/// parts of parts), so no check copies points.
 struct Batch {
     keys: Vec<Key>,
     items: Vec<Prepared>,
+    r: Vec<AffineNiels>,
+    z: Vec<Scalar>,
     /// Per key: the running sum of z_i·k_i of the current check, and whether it is in use
     /// (listed in `touched`).
     key_sums: Vec<Scalar>,
@@ -162,6 +166,7 @@ pub fn verify_batch(items: &[Item], seed: &[u8; 32], out: &mut [bool]) -> Result
     drop(order);
     // R, the challenges, and the transcript for the coefficients.
     let mut prepared: Vec<Prepared> = try_vec(candidates.len())?;
+    let mut r_points: Vec<AffineNiels> = try_vec(candidates.len())?;
     let mut transcript = Sha512::new();
     transcript.update(b"tufkit-ed25519-batch-v1");
     transcript.update(seed);
@@ -180,17 +185,8 @@ pub fn verify_batch(items: &[Item], seed: &[u8; 32], out: &mut [bool]) -> Result
         };
         transcript.update(&digest);
         transcript.update(&sig[32..]);
-        prepared.push(Prepared {
-            index: *i,
-            key: key_index,
-            r,
-            r_niels: r.to_affine_niels_from_z1(),
-            k: Scalar::from_bytes_wide(&digest),
-            s: *s,
-            z: Scalar::ZERO,
-            zk: Scalar::ZERO,
-            zs: Scalar::ZERO,
-        });
+        r_points.push(r.to_affine_niels_from_z1());
+        prepared.push(Prepared { index: *i, key: key_index, k: Scalar::from_bytes_wide(&digest), s: *s, zk: Scalar::ZERO, zs: Scalar::ZERO });
     }
     drop(candidates);
     drop(key_of);
@@ -198,10 +194,12 @@ pub fn verify_batch(items: &[Item], seed: &[u8; 32], out: &mut [bool]) -> Result
     let mut rng_key = [0u8; 32];
     rng_key.copy_from_slice(&t[..32]);
     let mut rng = ChaCha20Rng::new(&rng_key);
+    let mut z: Vec<Scalar> = try_vec(prepared.len())?;
     for p in prepared.iter_mut() {
-        p.z = Scalar::from_u128(rng.next_u128());
-        p.zk = p.z.mul(&p.k);
-        p.zs = p.z.mul(&p.s);
+        let zi = Scalar::from_u128(rng.next_u128());
+        p.zk = zi.mul(&p.k);
+        p.zs = zi.mul(&p.s);
+        z.push(zi);
     }
     let count = prepared.len();
     let mut key_sums: Vec<Scalar> = try_vec(keys.len())?;
@@ -209,27 +207,26 @@ pub fn verify_batch(items: &[Item], seed: &[u8; 32], out: &mut [bool]) -> Result
     let mut key_used: Vec<bool> = try_vec(keys.len())?;
     key_used.resize(keys.len(), false);
     let touched = try_vec(keys.len())?;
-    let mut batch = Batch { keys, items: prepared, key_sums, key_used, touched, bad: 0, per_item: false };
-    let mut all: Vec<usize> = try_vec(count)?;
-    all.extend(0..count);
-    batch.resolve(&all, false, out)
+    let mut batch = Batch { keys, items: prepared, r: r_points, z, key_sums, key_used, touched, bad: 0, per_item: false };
+    batch.resolve(0..count, false, out)
 }
 
 impl Batch {
-    /// Decide every item of `subset` (indices into `self.items`); `known_bad` when the
-    /// subset is already known to fail the batch equation.
-    fn resolve(&mut self, subset: &[usize], known_bad: bool, out: &mut [bool]) -> Result<(), OutOfMemory> {
-        if subset.is_empty() {
+    /// Decide every item of `range` (positions in `self.items`); `known_bad` when the set is
+    /// already known to fail the batch equation.
+    fn resolve(&mut self, range: Range<usize>, known_bad: bool, out: &mut [bool]) -> Result<(), OutOfMemory> {
+        let len = range.len();
+        if len == 0 {
             return Ok(());
         }
-        if self.per_item || subset.len() == 1 {
-            if subset.len() == 1 && known_bad {
+        if self.per_item || len == 1 {
+            if len == 1 && known_bad {
                 self.mark_bad();
                 return Ok(());
             }
-            for &i in subset {
+            for i in range {
                 let p = &self.items[i];
-                if equation_holds(&self.keys[p.key].point, &p.r, &p.k, &p.s) {
+                if equation_holds(&self.keys[p.key].point, &self.r[i].to_extended(), &p.k, &p.s) {
                     out[p.index] = true;
                 } else {
                     self.mark_bad();
@@ -237,27 +234,24 @@ impl Batch {
             }
             return Ok(());
         }
-        if !known_bad && self.equation_holds(subset)? {
-            for &i in subset {
-                out[self.items[i].index] = true;
-            }
+        if !known_bad && self.equation_holds(range.clone())? {
+            self.accept(range, out);
             return Ok(());
         }
         // Split into up to SPLIT parts and check each; the last part needs no check when
         // all the others passed (the failure must be there).
-        let parts = SPLIT.min(subset.len());
-        let size = (subset.len() + parts - 1) / parts;
-        let chunks: Vec<&[usize]> = subset.chunks(size).collect();
+        let parts = SPLIT.min(len);
+        let size = (len + parts - 1) / parts;
         let mut all_passed = true;
-        for (j, part) in chunks.iter().enumerate() {
-            let last = j + 1 == chunks.len();
-            if last && all_passed {
+        let mut start = range.start;
+        while start < range.end {
+            let part = start..(start + size).min(range.end);
+            start = part.end;
+            if part.end == range.end && all_passed {
                 return self.resolve(part, true, out);
             }
-            if !self.per_item && self.equation_holds(part)? {
-                for &i in part.iter() {
-                    out[self.items[i].index] = true;
-                }
+            if !self.per_item && self.equation_holds(part.clone())? {
+                self.accept(part, out);
             } else {
                 all_passed = false;
                 // A part that failed its own check is known bad (unless the check was
@@ -269,6 +263,12 @@ impl Batch {
         Ok(())
     }
 
+    fn accept(&self, range: Range<usize>, out: &mut [bool]) {
+        for p in &self.items[range] {
+            out[p.index] = true;
+        }
+    }
+
     fn mark_bad(&mut self) {
         self.bad += 1;
         if self.bad * 16 > self.items.len() && self.bad > 2 {
@@ -276,31 +276,20 @@ impl Batch {
         }
     }
 
-    /// The batch equation over `subset` with the coefficients drawn for the batch.
-    fn equation_holds(&mut self, subset: &[usize]) -> Result<bool, OutOfMemory> {
+    /// The batch equation over `range` with the coefficients drawn for the batch.
+    fn equation_holds(&mut self, range: Range<usize>) -> Result<bool, OutOfMemory> {
         // Short terms: [z_i]R_i.
-        let mut z: Vec<Scalar> = try_vec(subset.len())?;
-        for &i in subset {
-            z.push(self.items[i].z);
-        }
-        let short = if subset.len() <= STRAUS_MAX_SHORT {
-            let mut r: Vec<EdwardsPoint> = try_vec(subset.len())?;
-            for &i in subset {
-                r.push(self.items[i].r);
-            }
-            straus(&z, &r)
+        let (z, r) = (&self.z[range.clone()], &self.r[range.clone()]);
+        let short = if range.len() <= STRAUS_MAX_SHORT {
+            let mut points: Vec<EdwardsPoint> = try_vec(r.len())?;
+            points.extend(r.iter().map(|p| p.to_extended()));
+            straus(z, &points)
         } else {
-            let mut r: Vec<AffineNiels> = try_vec(subset.len())?;
-            for &i in subset {
-                r.push(self.items[i].r_niels);
-            }
-            pippenger(&z, &r, 128).ok_or(OutOfMemory)?
+            pippenger(z, r, 128).ok_or(OutOfMemory)?
         };
-        drop(z);
         // Long terms: [Σ z_i·k_i]A per key, and [−Σ z_i·s_i]B.
         let mut zs_total = Scalar::ZERO;
-        for &i in subset {
-            let p = &self.items[i];
+        for p in &self.items[range] {
             if !self.key_used[p.key] {
                 self.key_used[p.key] = true;
                 self.touched.push(p.key); // capacity: one slot per key, reserved up front

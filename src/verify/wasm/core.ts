@@ -9,12 +9,13 @@
  */
 import { CryptoCoreError } from '../../errors.js';
 import {
-  ENTRY_SIZE,
   PREHASH_MIN,
   fitsBatchTable,
   hostSha512,
-  packEd25519Batch,
+  layoutEd25519Batch,
   randomSeed,
+  writeEd25519Batch,
+  type BatchLayout,
   type Ed25519Input,
   type PackedBatch,
   type Sha512Parts,
@@ -53,7 +54,7 @@ const SCRATCH_KEEP = 1 << 16;
  * memory (~0.5 KiB per signature inside the call) while keeping the multi-scalar
  * multiplication large enough to be efficient.
  */
-export const MAX_BATCH_CHUNK = 16384;
+export const MAX_BATCH_CHUNK = 8192;
 
 /** Why `tk_ed25519_check` rejected a signature (crypto-wasm/src/ed25519/verify.rs, `Reject`). */
 export const ED25519_REJECT = ['accepted', 'length', 'S >= L', 'invalid A', 'invalid R', 'small-order A', 'small-order R', 'equation'] as const;
@@ -237,7 +238,7 @@ export class WasmCore {
     let positions: number[] = [];
     const flush = (): void => {
       if (chunk.length === 0) return;
-      const answers = this.runPackedBatch(packEd25519Batch(chunk, sha));
+      const answers = this.runBatch(layoutEd25519Batch(chunk, sha), chunk);
       for (let j = 0; j < positions.length; j++) out[positions[j]!] = answers[j] === 1;
       chunk = [];
       positions = [];
@@ -255,21 +256,30 @@ export class WasmCore {
 
   /** Run one packed batch (see ed25519-batch.ts): `n` answer bytes, 1 = accepted. */
   runPackedBatch(batch: PackedBatch, seed: Uint8Array = randomSeed()): Uint8Array {
+    return this.callBatch(batch.n, batch.tableLen, batch.bytes.length - batch.tableLen, seed, (mem, at) => mem.set(batch.bytes, at));
+  }
+
+  /** Run one laid-out batch, writing it straight into linear memory (no intermediate copy). */
+  private runBatch(layout: BatchLayout, items: readonly Ed25519Input[]): Uint8Array {
+    return this.callBatch(layout.n, layout.tableLen, layout.dataLen, randomSeed(), (mem, at) =>
+      writeEd25519Batch(layout, items, mem, at, at + layout.tableLen),
+    );
+  }
+
+  /** Allocate table ‖ data ‖ seed ‖ out, let `fill` write table ‖ data, call the core. */
+  private callBatch(n: number, tableLen: number, dataLen: number, seed: Uint8Array, fill: (mem: Uint8Array, at: number) => void): Uint8Array {
     const f = this.fn('tk_ed25519_verify_batch');
-    const tableLen = batch.n * ENTRY_SIZE;
-    const total = tableLen + batch.data.length + 32 + batch.n;
+    const total = tableLen + dataLen + 32 + n;
     const base = this.alloc(total);
     try {
-      const tablePtr = base;
-      const dataPtr = tablePtr + tableLen;
-      const seedPtr = dataPtr + batch.data.length;
+      const dataPtr = base + tableLen;
+      const seedPtr = dataPtr + dataLen;
       const outPtr = seedPtr + 32;
       const mem = this.bytes();
-      mem.set(batch.table, tablePtr);
-      mem.set(batch.data, dataPtr);
+      fill(mem, base);
       mem.set(seed, seedPtr);
-      this.check('tk_ed25519_verify_batch', f(tablePtr, batch.n, dataPtr, batch.data.length, seedPtr, outPtr));
-      return this.read(outPtr, batch.n);
+      this.check('tk_ed25519_verify_batch', f(base, n, dataPtr, dataLen, seedPtr, outPtr));
+      return this.read(outPtr, n);
     } finally {
       this.free(base, total);
     }

@@ -27,25 +27,34 @@ export interface Ed25519Input {
   readonly signature: Uint8Array;
 }
 
-/** A packed batch, ready to be copied into a core's memory. */
+/** A packed batch, ready to be copied into a core's memory (or sent to a worker). */
 export interface PackedBatch {
   /** Number of entries. */
   readonly n: number;
-  /** `n` entries of {@link ENTRY_SIZE} bytes. */
-  readonly table: Uint8Array;
-  /** The messages (and digests) the entries point into. */
-  readonly data: Uint8Array;
+  /** The table (`n` entries of {@link ENTRY_SIZE} bytes), then the data area it points into. */
+  readonly bytes: Uint8Array;
+  /** Length of the table part of `bytes` (= n × ENTRY_SIZE). */
+  readonly tableLen: number;
+}
+
+/** Where everything of a batch goes: computed once, then written to any target. */
+export interface BatchLayout {
+  readonly n: number;
+  /** Bytes of the table: n × {@link ENTRY_SIZE}. */
+  readonly tableLen: number;
+  /** Bytes of the data area: distinct messages, then host-computed digests. */
+  readonly dataLen: number;
+  readonly offsets: ReadonlyMap<Uint8Array, number>;
+  readonly digests: readonly (Uint8Array | undefined)[];
+  readonly messagesLen: number;
 }
 
 /**
- * Pack `items` (all with a 32-byte key and a 64-byte signature: the caller answers the
+ * Lay out `items` (all with a 32-byte key and a 64-byte signature: the caller answers the
  * others `false` itself). `sha512` enables host prehashing of messages ≥ {@link PREHASH_MIN}.
  */
-export function packEd25519Batch(items: readonly Ed25519Input[], sha512?: Sha512Parts): PackedBatch {
+export function layoutEd25519Batch(items: readonly Ed25519Input[], sha512?: Sha512Parts): BatchLayout {
   const n = items.length;
-  const table = new Uint8Array(n * ENTRY_SIZE);
-  const view = new DataView(table.buffer);
-  // Lay out the data area: distinct messages first, then the host-computed digests.
   const offsets = new Map<Uint8Array, number>();
   const digests: (Uint8Array | undefined)[] = new Array<Uint8Array | undefined>(n);
   let messagesLen = 0;
@@ -60,26 +69,53 @@ export function packEd25519Batch(items: readonly Ed25519Input[], sha512?: Sha512
       messagesLen += item.message.length;
     }
   }
-  const data = new Uint8Array(messagesLen + 64 * digestCount);
-  for (const [message, off] of offsets) data.set(message, off);
-  let digestOff = messagesLen;
-  for (let i = 0; i < n; i++) {
+  return { n, tableLen: n * ENTRY_SIZE, dataLen: messagesLen + 64 * digestCount, offsets, digests, messagesLen };
+}
+
+function putU32(target: Uint8Array, at: number, v: number): void {
+  target[at] = v & 0xff;
+  target[at + 1] = (v >>> 8) & 0xff;
+  target[at + 2] = (v >>> 16) & 0xff;
+  target[at + 3] = (v >>> 24) & 0xff;
+}
+
+/**
+ * Write the table at `target[tableAt ..]` and the data area at `target[dataAt ..]`
+ * (e.g. straight into a core's linear memory, or into a packed batch's buffers).
+ */
+export function writeEd25519Batch(
+  layout: BatchLayout,
+  items: readonly Ed25519Input[],
+  target: Uint8Array,
+  tableAt: number,
+  dataAt: number,
+): void {
+  for (const [message, off] of layout.offsets) target.set(message, dataAt + off);
+  let digestOff = layout.messagesLen;
+  for (let i = 0; i < layout.n; i++) {
     const item = items[i]!;
-    const base = i * ENTRY_SIZE;
-    table.set(item.publicKey, base);
-    table.set(item.signature, base + 32);
-    const digest = digests[i];
+    const base = tableAt + i * ENTRY_SIZE;
+    target.set(item.publicKey, base);
+    target.set(item.signature, base + 32);
+    const digest = layout.digests[i];
     if (digest !== undefined) {
-      data.set(digest, digestOff);
-      view.setUint32(base + 96, digestOff, true);
-      view.setUint32(base + 100, (64 | PREHASHED) >>> 0, true);
+      target.set(digest, dataAt + digestOff);
+      putU32(target, base + 96, digestOff);
+      putU32(target, base + 100, (64 | PREHASHED) >>> 0);
       digestOff += 64;
     } else {
-      view.setUint32(base + 96, offsets.get(item.message)!, true);
-      view.setUint32(base + 100, item.message.length, true);
+      putU32(target, base + 96, layout.offsets.get(item.message)!);
+      putU32(target, base + 100, item.message.length);
     }
   }
-  return { n, table, data };
+}
+
+/** Pack `items` into fresh buffers (for a worker): see {@link layoutEd25519Batch}. */
+export function packEd25519Batch(items: readonly Ed25519Input[], sha512?: Sha512Parts): PackedBatch {
+  const layout = layoutEd25519Batch(items, sha512);
+  const bytes = new Uint8Array(layout.tableLen + layout.dataLen);
+  writeEd25519Batch(layout, items, bytes, 0, layout.tableLen);
+  return { n: layout.n, bytes, tableLen: layout.tableLen };
 }
 
 /** True when the item has the lengths the batch table can hold. */
