@@ -38,6 +38,8 @@
  * │   ├── MechanismNotSupportedError  the token cannot sign with the key's scheme
  * │   ├── SignatureNotVerifiedError a signature just made does not verify (never written)
  * │   └── TokenOperationError       any other PKCS#11 failure (CKR_ code named)
+ * ├── CeremonyError                 a root-key ceremony proposal that is invalid or does not fit
+ * │   └── ProposalConflictError     copies of a proposal that disagree on what is signed
  * ├── CryptoCoreError               the WebAssembly crypto core cannot be loaded or was misused
  * └── UsageError                    a command line that does not make sense (exit 2)
  * ```
@@ -226,6 +228,20 @@ export class TokenOperationError extends SignerError {
     super(message, options);
     this.code = code;
   }
+}
+
+/**
+ * A root-key ceremony step refused: the proposal is damaged or edited (its stored hash or
+ * summary does not match its content), breaks a rule (the new root is not the next version,
+ * the current root is not signed by its own keys), or does not fit the repository.
+ */
+export class CeremonyError extends TufError {
+  override readonly name: string = 'CeremonyError';
+}
+
+/** Copies of a proposal (or detached signatures) that are not about the same payload. */
+export class ProposalConflictError extends CeremonyError {
+  override readonly name: string = 'ProposalConflictError';
 }
 
 /**

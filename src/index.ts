@@ -23,3 +23,4 @@ export { NobleEngine } from './verify/noble-engine.js';
 export { initWasm, type WasmSource } from './verify/wasm/load.js';
 export { VerifyPool, shutdownSharedPool } from './verify/pool.js';
 export * from './repository/index.js';
+export * from './ceremony/index.js';

@@ -16,6 +16,7 @@ import { delegateCommand } from './delegate.js';
 import { demoCommand } from './demo.js';
 import { importCommand } from './import.js';
 import { initCommand } from './init.js';
+import { ceremonyGroup } from './ceremony.js';
 import { keyGroup } from './key.js';
 import { pkcs11Group } from './pkcs11.js';
 import { yubikeyGroup } from './yubikey.js';
@@ -39,5 +40,6 @@ export const COMMANDS: readonly Registration[] = [
   { node: serveCommand },
   { parent: ['key'], node: pkcs11Group },
   { parent: ['key'], node: yubikeyGroup },
+  { node: ceremonyGroup },
   { node: clientCommand },
 ];
