@@ -10,6 +10,7 @@ import { KeyFormatError } from '../../src/errors.js';
 import { ecdsaRawToDer, objectIdentifier, oidToString, readTlv, unsignedInteger } from '../../src/signers/der.js';
 import { CKA, CKF_TOKEN, CKK, CKM, CKO, CKR, CKU } from '../../src/signers/pkcs11/constants.js';
 import { curveFromEcParams, ecSpki, rsaSpki, unwrapEcPoint } from '../../src/signers/pkcs11/public-key.js';
+import { pinTriesNote } from '../../src/signers/pkcs11/session.js';
 
 describe('ECDSA raw r||s → DER (RFC 3279 §2.2.3)', () => {
   for (const [curve, hash] of [
@@ -118,5 +119,15 @@ describe('PKCS#11 constants', () => {
       }
     }
     expect(compared).toBeGreaterThan(60);
+  });
+});
+
+describe('what the token flags say about PIN tries (PKCS#11 v2.40 §3.2 CK_TOKEN_INFO flags)', () => {
+  it('maps COUNT_LOW, FINAL_TRY for the user and the SO', () => {
+    expect(pinTriesNote(0, 'user')).toEqual({ remaining: 'unknown' });
+    expect(pinTriesNote(CKF_TOKEN.USER_PIN_COUNT_LOW, 'user')).toMatchObject({ remaining: 'low' });
+    expect(pinTriesNote(CKF_TOKEN.USER_PIN_COUNT_LOW | CKF_TOKEN.USER_PIN_FINAL_TRY, 'user')).toMatchObject({ remaining: 'final', text: 'one try left before the PIN is locked' });
+    expect(pinTriesNote(CKF_TOKEN.USER_PIN_FINAL_TRY, 'so')).toEqual({ remaining: 'unknown' });
+    expect(pinTriesNote(CKF_TOKEN.SO_PIN_FINAL_TRY, 'so')).toMatchObject({ remaining: 'final' });
   });
 });

@@ -140,6 +140,9 @@ export function readPublicKeySpki(session: Pkcs11Session, filter: KeyFilter): Ui
     if (spki !== undefined) return spki;
   }
   const privates = listKeyObjects(session, 'private', filter);
+  if (privates.length > 1) {
+    throw new KeyNotFoundError(`${session.context}: ${privates.length} private keys match ${describeFilter(filter)}; add object= or id= to choose one`);
+  }
   if (privates.length === 1) {
     const spki = spkiFromObject(session, (privates[0] as { handle: Handle }).handle);
     if (spki !== undefined) return spki;
