@@ -213,7 +213,7 @@ export class Updater {
         await this.cache.remove('timestamp');
         await this.cache.remove('snapshot');
       }
-      await this.cache.write('root', data); // §5.3.8
+      this.cache.write('root', data); // §5.3.8
       this.rootBytes = data;
       this.log(`root: updated to version ${set.root.signed.version}`);
     }
@@ -240,7 +240,7 @@ export class Updater {
       set.checkFinalTimestamp();
       return;
     }
-    await this.cache.write('timestamp', data); // §5.4.5
+    this.cache.write('timestamp', data); // §5.4.5
     this.log(`timestamp: updated to version ${set.timestamp?.signed.version}`);
   }
 
@@ -266,7 +266,7 @@ export class Updater {
     const version = set.root.signed.consistentSnapshot ? meta.version : undefined; // §5.5.1
     const data = await this.download(metadataUrl(this.metadataBaseUrl, 'snapshot', version), max);
     set.updateSnapshot(data);
-    await this.cache.write('snapshot', data); // §5.5.7
+    this.cache.write('snapshot', data); // §5.5.7
     this.log(`snapshot: updated to version ${meta.version}`);
   }
 
@@ -291,7 +291,7 @@ export class Updater {
     const version = set.root.signed.consistentSnapshot ? meta.version : undefined; // §5.6.1
     const data = await this.download(metadataUrl(this.metadataBaseUrl, roleName, version), max);
     const md = set.updateDelegatedTargets(data, roleName, delegatorName);
-    await this.cache.write(roleName, data); // §5.6.6
+    this.cache.write(roleName, data); // §5.6.6
     this.log(`${roleName}: updated to version ${md.signed.version}`);
     return md;
   }
@@ -378,7 +378,7 @@ export class Updater {
       const r = results[i];
       const item = fetched[i];
       if (r === undefined || item === undefined) continue;
-      if (r.ok) await this.cache.write(item.roleName, item.data);
+      if (r.ok) this.cache.write(item.roleName, item.data);
       else failures.set(item.roleName, r.error);
     }
     return { loaded: all.filter((name) => set.getTargetsRole(name) !== undefined), failures };
@@ -460,8 +460,20 @@ export class Updater {
     return downloadBytes(this.fetcher, url, maxLength);
   }
 
+  /** Run `fn` alone, then wait until everything it cached is on disk. */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.queue.then(fn, fn);
+    const withFlush = async (): Promise<T> => {
+      let result: T;
+      try {
+        result = await fn();
+      } catch (err) {
+        await this.cache.flush().catch((flushErr: unknown) => this.log(`cache: ${describeError(flushErr)}`));
+        throw err;
+      }
+      await this.cache.flush();
+      return result;
+    };
+    const run = this.queue.then(withFlush, withFlush);
     this.queue = run.catch(() => undefined);
     return run;
   }
