@@ -21,6 +21,8 @@ import { Worker } from 'node:worker_threads';
 import { Updater as TufJsUpdater } from 'tuf-js';
 import { Delegations, Key, Metadata, MetaFile, Root, Signature, Snapshot, SuccinctRoles, TargetFile, Targets, Timestamp, type AnySigned, type Signer } from '../src/index.js';
 import { Updater } from '../src/client/index.js';
+import { defaultEngine } from '../src/verify/auto-engine.js';
+import { EngineVerifier, type Verifier } from '../src/verify/verifier.js';
 import { fmt, median, peakRssMiB, table } from './_util.js';
 
 const BITS = Number(process.env['BENCH_BITS'] ?? 14);
@@ -146,9 +148,9 @@ table(
 // ------------------------------------------------------------------ bulk: every bin
 if (process.env['BENCH_BULK'] !== '0') {
   const onePerBin = [...bins.values()].map((b) => b.targets.keys().next().value as string);
-  const refreshed = async (): Promise<Updater> => {
+  const refreshed = async (verifier?: Verifier): Promise<Updater> => {
     const dir = freshDir();
-    const u = new Updater({ metadataDir: join(dir, 'metadata'), metadataBaseUrl: baseUrl });
+    const u = new Updater({ metadataDir: join(dir, 'metadata'), metadataBaseUrl: baseUrl, config: verifier ? { verifier } : {} });
     await u.refresh();
     return u;
   };
@@ -157,6 +159,11 @@ if (process.env['BENCH_BULK'] !== '0') {
   const r = await bulkUpdater.loadDelegatedRoles('targets', { concurrency: 16 });
   if (r.failures.size || r.loaded.length !== bins.size) throw new Error('bulk load failed');
   const bulkTufkit = performance.now() - t;
+  const wasmUpdater = await refreshed(new EngineVerifier(defaultEngine()));
+  t = performance.now();
+  const rw = await wasmUpdater.loadDelegatedRoles('targets', { concurrency: 16 });
+  if (rw.failures.size || rw.loaded.length !== bins.size) throw new Error('bulk load (wasm) failed');
+  const bulkWasm = performance.now() - t;
   const seqUpdater = await refreshed();
   t = performance.now();
   for (const p of onePerBin) if ((await seqUpdater.getTargetInfo(p)) === undefined) throw new Error(p);
@@ -168,7 +175,8 @@ if (process.env['BENCH_BULK'] !== '0') {
   table(
     [`after a refresh: fetch and verify all ${bins.size} bins`, 'ms', 'tuf-js / this'],
     [
-      ['tufkit loadDelegatedRoles (16 in flight, one verifyMany)', bulkTufkit, seqTufjs / bulkTufkit],
+      ['tufkit loadDelegatedRoles (16 in flight, one verifyMany, node:crypto)', bulkTufkit, seqTufjs / bulkTufkit],
+      ['tufkit loadDelegatedRoles (16 in flight, one verifyMany, WASM batch via AutoEngine)', bulkWasm, seqTufjs / bulkWasm],
       ['tufkit getTargetInfo once per bin (sequential)', seqTufkit, seqTufjs / seqTufkit],
       ['tuf-js getTargetInfo once per bin (sequential)', seqTufjs, 1],
     ],
