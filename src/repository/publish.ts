@@ -22,11 +22,9 @@
  * Published versioned files are never replaced; old versions stay (clients in the middle of an
  * update may still fetch them). tufkit does not prune them.
  */
-import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFile, link, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { promisify } from 'node:util';
 import {
   ExpiredMetadataError,
   LengthOrHashMismatchError,
@@ -36,11 +34,12 @@ import {
   describeError,
 } from '../errors.js';
 import { MetaFile, type TargetFile } from '../metadata/files.js';
-import { hashBytes, hashFile } from '../metadata/hashes.js';
+import { hashBytes } from '../metadata/hashes.js';
+import { hashLocalFile } from './hash-files.js';
 import type { Metadata } from '../metadata/metadata.js';
 import type { Snapshot } from '../metadata/snapshot.js';
 import type { Timestamp } from '../metadata/timestamp.js';
-import { writeFileAtomic, writeFileAtomicNoClobber } from '../util/atomic-file.js';
+import { flushFiles, syncDirectories, writeFilesAtomic } from '../util/atomic-batch.js';
 import { mapLimit } from '../util/pool.js';
 import { noProgress, type ProgressFactory } from '../util/progress.js';
 import { PublishedLayout } from './layout.js';
@@ -75,6 +74,8 @@ interface PlannedFile {
   readonly bytes: Uint8Array;
   /** Versioned names are immutable once published; others are replaced. */
   readonly immutable: boolean;
+  /** Delegated roles are written together, in one batch; the others one by one, in order. */
+  readonly group?: 'delegated';
 }
 
 interface PlannedTarget {
@@ -147,7 +148,8 @@ export async function publish(repo: Repository, options: PublishOptions): Promis
   for (const n of ['targets', 'snapshot']) if (unpublished.includes(n)) order.push(n);
   for (const name of order) {
     const md = await repo.role(name);
-    files.push({ path: out.metadataPath(name, consistent ? md.signed.version : undefined), bytes: md.toBytes(), immutable: consistent });
+    const delegated = name !== 'targets' && name !== 'snapshot';
+    files.push({ path: out.metadataPath(name, consistent ? md.signed.version : undefined), bytes: md.toBytes(), immutable: consistent, ...(delegated ? { group: 'delegated' as const } : {}) });
   }
   if (unpublished.includes('root')) {
     files.push({ path: out.metadataPath('root', root.signed.version), bytes: root.toBytes(), immutable: true });
@@ -171,7 +173,7 @@ export async function publish(repo: Repository, options: PublishOptions): Promis
   }
 
   // Plan the target files.
-  const planned = await planTargets(repo, out, unpublished.filter((n) => targetsRoles.includes(n)), consistent);
+  const planned = await planTargets(repo, out, unpublished.filter((n) => targetsRoles.includes(n)), consistent, options.concurrency ?? 16);
 
   // 3. target files (directories this publish creates go again if it fails here)
   const created = [await mkdir(out.metadataDir, { recursive: true }), await mkdir(out.targetsDir, { recursive: true })];
@@ -183,15 +185,14 @@ export async function publish(repo: Repository, options: PublishOptions): Promis
     throw err;
   }
 
-  // 4. metadata, timestamp last
+  // 4. metadata: delegated roles (one batch), then targets, snapshot, root, root.json, timestamp.json last
   const written: string[] = [];
-  for (const f of files) {
-    if (f.immutable) {
-      if (await writeFileAtomicNoClobber(f.path, f.bytes)) written.push(basename(f.path));
-    } else {
-      await writeFileAtomic(f.path, f.bytes);
-      written.push(basename(f.path));
-    }
+  const delegatedCount = files.length - files.filter((f) => f.group !== 'delegated').length;
+  const groups: PlannedFile[][] = [files.slice(0, delegatedCount), ...files.slice(delegatedCount).map((f) => [f])];
+  for (const group of groups) {
+    if (group.length === 0) continue;
+    const skipped = new Set(await writeFilesAtomic(group.map((f) => ({ path: f.path, data: f.bytes, noClobber: f.immutable }))));
+    for (const f of group) if (!skipped.has(f.path)) written.push(basename(f.path));
   }
   // 5. staged state
   await repo.save();
@@ -254,40 +255,39 @@ async function updateTimestamp(repo: Repository, refresh: boolean): Promise<void
   });
 }
 
-async function planTargets(repo: Repository, out: PublishedLayout, roles: string[], consistent: boolean): Promise<PlannedTarget[]> {
-  const planned: PlannedTarget[] = [];
+async function planTargets(repo: Repository, out: PublishedLayout, roles: string[], consistent: boolean, concurrency: number): Promise<PlannedTarget[]> {
+  const files: TargetFile[] = [];
+  for (const role of roles) files.push(...(await repo.targets(role)).signed.targets.values());
   const missing: string[] = [];
-  for (const role of roles) {
-    for (const file of (await repo.targets(role)).signed.targets.values()) {
-      const names = consistent ? file.getPrefixedPaths() : [file.path];
-      const todo: string[] = [];
-      for (const name of names) {
-        const st = await stat(out.targetFilePath(name)).catch(() => undefined);
-        if (st === undefined) {
-          todo.push(name);
-        } else if (consistent && st.size !== file.length) {
-          throw new PublishConflictError(`refusing to publish: ${out.targetFilePath(name)} is already published with another length (${st.size}, not ${file.length})`);
-        } else if (!consistent && !(st.size === file.length && (await sameHashes(out.targetFilePath(name), file)))) {
-          todo.push(name); // an unversioned target path whose content changed: replaced
-        }
+  const planned = await mapLimit(files, concurrency, async (file): Promise<PlannedTarget | undefined> => {
+    const names = consistent ? file.getPrefixedPaths() : [file.path];
+    const todo: string[] = [];
+    for (const name of names) {
+      const st = await stat(out.targetFilePath(name)).catch(() => undefined);
+      if (st === undefined) {
+        todo.push(name);
+      } else if (consistent && st.size !== file.length) {
+        throw new PublishConflictError(`refusing to publish: ${out.targetFilePath(name)} is already published with another length (${st.size}, not ${file.length})`);
+      } else if (!consistent && !(st.size === file.length && (await sameHashes(out.targetFilePath(name), file)))) {
+        todo.push(name); // an unversioned target path whose content changed: replaced
       }
-      if (todo.length === 0) continue;
-      const source = repo.layout.targetPath(file.path);
-      if (!(await stat(source).then((s) => s.isFile(), () => false))) {
-        missing.push(file.path);
-        continue;
-      }
-      planned.push({ file, source, names: todo });
     }
-  }
+    if (todo.length === 0) return undefined;
+    const source = repo.layout.targetPath(file.path);
+    if (!(await stat(source).then((s) => s.isFile(), () => false))) {
+      missing.push(file.path);
+      return undefined;
+    }
+    return { file, source, names: todo };
+  });
   if (missing.length) {
-    throw new StorageError(`refusing to publish: the content of ${summarise(missing.map((m) => JSON.stringify(m)))} is missing from ${repo.layout.targetsDir}`);
+    throw new StorageError(`refusing to publish: the content of ${summarise(missing.sort().map((m) => JSON.stringify(m)))} is missing from ${repo.layout.targetsDir}`);
   }
-  return planned;
+  return planned.filter((p): p is PlannedTarget => p !== undefined);
 }
 
 async function sameHashes(path: string, file: TargetFile): Promise<boolean> {
-  const { hashes } = await hashFile(path, Object.keys(file.hashes));
+  const { hashes } = await hashLocalFile(path, Object.keys(file.hashes));
   return Object.entries(file.hashes).every(([a, h]) => hashes[a] === h);
 }
 
@@ -301,12 +301,18 @@ async function writeTargets(
 ): Promise<number> {
   if (planned.length === 0) return 0;
   const temps: string[] = [];
+  const made = new Map<string, Promise<string | undefined>>();
+  const mkdirOnce = (d: string) => {
+    let p = made.get(d);
+    if (p === undefined) made.set(d, (p = mkdir(d, { recursive: true })));
+    return p;
+  };
   const bar = progress('copying targets', planned.length);
   let staged: { target: PlannedTarget; temp: string }[];
   try {
     staged = await mapLimit(planned, concurrency, async (target) => {
       const first = out.targetFilePath(target.names[0] as string);
-      created.push(await mkdir(dirname(first), { recursive: true }));
+      created.push(await mkdirOnce(dirname(first)));
       const temp = join(dirname(first), `.${basename(first)}.${randomBytes(6).toString('hex')}.tmp`);
       temps.push(temp);
       try {
@@ -314,7 +320,7 @@ async function writeTargets(
       } catch (err) {
         throw new StorageError(`target ${JSON.stringify(target.file.path)}: cannot copy ${target.source}: ${describeError(err)}`, { cause: err });
       }
-      const { length, hashes } = await hashFile(temp, Object.keys(target.file.hashes));
+      const { length, hashes } = await hashLocalFile(temp, Object.keys(target.file.hashes));
       if (length !== target.file.length || Object.entries(target.file.hashes).some(([a, h]) => hashes[a] !== h)) {
         throw new LengthOrHashMismatchError(
           `refusing to publish: ${target.source} changed after it was added as target ${JSON.stringify(target.file.path)} ` +
@@ -330,13 +336,13 @@ async function writeTargets(
   } finally {
     bar.done();
   }
-  await flushToDisk(out.targetsDir, temps);
+  await flushFiles(out.targetsDir, temps);
   let count = 0;
   try {
-    for (const { target, temp } of staged) {
+    await mapLimit(staged, concurrency, async ({ target, temp }) => {
       for (const name of target.names) {
         const final = out.targetFilePath(name);
-        await mkdir(dirname(final), { recursive: true });
+        await mkdirOnce(dirname(final));
         if (!consistent) {
           await rename(temp, final); // an unversioned target path: replaced atomically
         } else {
@@ -346,35 +352,10 @@ async function writeTargets(
         }
         count++;
       }
-    }
+    });
+    await syncDirectories(staged.flatMap(({ target }) => target.names.map((n) => dirname(out.targetFilePath(n)))));
   } finally {
     await Promise.all(temps.map((t) => rm(t, { force: true })));
   }
   return count;
-}
-
-const execFileAsync = promisify(execFile);
-
-/**
- * Make `files` durable before they get their final names: one `sync -f` (syncfs(2) of the
- * file system holding `dir`) where available — 100,000 fsyncs would take minutes — else an
- * fsync per file.
- */
-async function flushToDisk(dir: string, files: string[]): Promise<void> {
-  if (process.platform === 'linux') {
-    try {
-      await execFileAsync('sync', ['-f', dir]);
-      return;
-    } catch {
-      // no coreutils sync with -f: fall through
-    }
-  }
-  await mapLimit(files, 16, async (f) => {
-    const h = await open(f, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  });
 }

@@ -18,7 +18,6 @@ import { DeserializationError, StorageError, UsageError, ValueError, describeErr
 import type { JsonValue } from '../metadata/canonical-json.js';
 import { DelegatedRole, Delegations, SuccinctRoles } from '../metadata/delegations.js';
 import { MetaFile, TargetFile } from '../metadata/files.js';
-import { hashFile } from '../metadata/hashes.js';
 import type { Key } from '../metadata/key.js';
 import { Metadata, type AnySigned } from '../metadata/metadata.js';
 import { Role } from '../metadata/role.js';
@@ -30,12 +29,14 @@ import { Targets } from '../metadata/targets.js';
 import { Timestamp } from '../metadata/timestamp.js';
 import { RootVerificationResult, VerificationResult } from '../metadata/verification.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
+import { writeFilesAtomic } from '../util/atomic-batch.js';
 import { mapLimit } from '../util/pool.js';
 import { noProgress, type ProgressFactory } from '../util/progress.js';
 import { getDefaultVerifier, type Verifier } from '../verify/verifier.js';
 import { verifyRolesBatch, type RoleCheck } from './batch-verify.js';
 import { defaultConfig, expiryDays, readConfig, writeConfig, type ExpiryPolicy, type RepositoryConfig } from './config.js';
 import { PublishedLayout, WorkingLayout } from './layout.js';
+import { hashLocalFile } from './hash-files.js';
 import { checkNewRoleName } from './role-files.js';
 import type { KeyRing } from './signers.js';
 import { checkTargetPath, targetPathFromLocal } from './target-path.js';
@@ -269,7 +270,11 @@ export class Repository {
   async save(): Promise<string[]> {
     await mkdir(this.layout.metadataDir, { recursive: true });
     const names = [...this.modifiedRoles];
-    await mapLimit(names, 16, async (name) => writeFileAtomic(this.layout.rolePath(name), (this.loaded.get(name) as Metadata).toBytes()));
+    if (names.length === 1) {
+      await writeFileAtomic(this.layout.rolePath(names[0] as string), (this.loaded.get(names[0] as string) as Metadata).toBytes());
+    } else {
+      await writeFilesAtomic(names.map((name) => ({ path: this.layout.rolePath(name), data: (this.loaded.get(name) as Metadata).toBytes() })));
+    }
     this.modifiedRoles.clear();
     return names;
   }
@@ -613,7 +618,7 @@ export class Repository {
         }
         let file: TargetFile;
         try {
-          const { length, hashes } = await hashFile(hashed, this.config.targetHashAlgorithms);
+          const { length, hashes } = await hashLocalFile(hashed, this.config.targetHashAlgorithms);
           file = new TargetFile(length, hashes, item.path);
         } catch (err) {
           if ((err as NodeJS.ErrnoException).code === undefined) throw err;
@@ -951,14 +956,20 @@ export class Repository {
           signedBy.push(key.keyid);
         }
         if (signedBy.length) this.modifiedRoles.add(name);
-        const state = await this.signatureState(name);
-        outcomes.push({ role: name, signedBy, verified: state.verified, missingKeyids: state.missingKeyids });
+        outcomes.push({ role: name, signedBy, verified: false, missingKeyids: [] });
         progress.tick();
       }
     } finally {
       progress.done();
     }
-    return outcomes;
+    // Where the roles stand now: every signature checked in one batch.
+    const signedNow = outcomes.filter((o) => o.skipped === undefined);
+    const states = await this.signatureStates(signedNow.map((o) => o.role));
+    const byRole = new Map(states.map((st) => [st.role, st]));
+    return outcomes.map((o) => {
+      const st = byRole.get(o.role);
+      return st === undefined ? o : { ...o, verified: st.verified, missingKeyids: st.missingKeyids };
+    });
   }
 
   /** Roles whose staged version is unpublished (changed since the last publish), in {@link Repository.roleNames} order. */

@@ -3,6 +3,9 @@
  * (spec §5), but every role and (optionally) every target, with a report instead of a stop at
  * the first problem:
  *
+ * The trust decisions are the client's own (src/client's TrustedMetadataSet), so `tufkit
+ * verify` accepts exactly what tufkit's client accepts:
+ *
  * 1. trust a root: the one given, or the repository's own `1.root.json` (trust on first use,
  *    said so in the report); it must be signed by a threshold of its own root keys;
  * 2. walk `N.root.json` for N = 2, 3, … (spec §5.3.3–§5.3.5): each signed by a threshold of the
@@ -24,17 +27,15 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DownloadHttpError, StorageError, describeError } from '../errors.js';
 import type { Delegations } from '../metadata/delegations.js';
-import type { MetaFile, TargetFile } from '../metadata/files.js';
+import type { TargetFile } from '../metadata/files.js';
 import { verifyLengthAndHashes } from '../metadata/hashes.js';
-import { Metadata } from '../metadata/metadata.js';
-import type { Root } from '../metadata/root.js';
+import type { Metadata } from '../metadata/metadata.js';
 import type { Snapshot } from '../metadata/snapshot.js';
-import type { Targets } from '../metadata/targets.js';
 import type { Timestamp } from '../metadata/timestamp.js';
+import { TrustedMetadataSet, type DelegatedUpdate, type DelegatedUpdateResult } from '../client/trusted-metadata-set.js';
 import { mapLimit } from '../util/pool.js';
 import { noProgress, type ProgressFactory } from '../util/progress.js';
 import { getDefaultVerifier, type Verifier } from '../verify/verifier.js';
-import { verifyRolesBatch, type RoleCheck } from './batch-verify.js';
 import { roleFileName } from './role-files.js';
 
 /** Where a published repository's files come from. */
@@ -158,14 +159,6 @@ class Problems {
   }
 }
 
-function parse<K extends 'root' | 'timestamp' | 'snapshot' | 'targets'>(bytes: Uint8Array, type: K, name: string) {
-  try {
-    return Metadata.fromBytes(bytes, { type });
-  } catch (err) {
-    throw new Error(`${name} does not parse: ${describeError(err)}`);
-  }
-}
-
 /** Verify the published repository at `source` (see the module documentation). Never throws for repository problems: they are in the report. */
 export async function verifyPublished(source: PublishedSource, options: VerifyPublishedOptions = {}): Promise<PublishedReport> {
   const now = options.now ?? new Date();
@@ -173,141 +166,117 @@ export async function verifyPublished(source: PublishedSource, options: VerifyPu
   const progress = options.progress ?? noProgress;
   const p = new Problems();
   const trustAnchor = options.trustedRoot !== undefined ? 'given' : 'repository 1.root.json';
+  let set: TrustedMetadataSet | undefined;
   const done = (extra: Partial<PublishedReport> = {}): PublishedReport => ({
     location: source.location,
     trustAnchor,
     roles: p.roles,
     problems: p.list,
     ok: p.list.length === 0,
+    ...(set !== undefined ? { rootVersion: set.root.signed.version, consistentSnapshot: set.root.signed.consistentSnapshot === true } : {}),
     ...extra,
   });
 
-  // 1–2. root chain
+  // 1–2. root chain (spec §5.2, §5.3), by the client's trusted-set rules
   const anchorBytes = options.trustedRoot ?? (await source.metadata('1.root.json'));
   if (anchorBytes === undefined) {
     p.fail('root', `no trusted root given and ${source.location} has no metadata/1.root.json`);
     return done();
   }
-  let root: Metadata<Root>;
   try {
-    root = parse(anchorBytes, 'root', 'the trusted root');
+    set = new TrustedMetadataSet(anchorBytes, { referenceTime: now, verifier });
   } catch (err) {
-    p.fail('root', describeError(err));
+    p.fail('root', `the trusted root: ${describeError(err)}`);
     return done();
   }
-  const self = root.signed.getRootVerificationResult(undefined, root.signedBytes(), root.signatures, verifier);
-  if (!self.verified) {
-    p.fail('root', `the trusted root is not signed by a threshold of its own keys (${self.second.signedCount}/${self.second.threshold})`, root.signed.version);
-    return done();
-  }
-  for (let n = root.signed.version + 1; ; n++) {
+  for (let n = set.root.signed.version + 1; ; n++) {
     const bytes = await source.metadata(`${n}.root.json`);
     if (bytes === undefined) break;
-    let next: Metadata<Root>;
     try {
-      next = parse(bytes, 'root', `${n}.root.json`);
+      set.updateRoot(bytes);
     } catch (err) {
       p.fail('root', describeError(err), n);
       return done();
     }
-    const r = next.signed.getRootVerificationResult(root.signed, next.signedBytes(), next.signatures, verifier);
-    if (!r.verified) {
-      p.fail('root', `not signed by a threshold of the previous root's keys (${r.first.signedCount}/${r.first.threshold}) and its own (${r.second.signedCount}/${r.second.threshold}) (spec §5.3.4)`, n);
-      return done({ rootVersion: root.signed.version });
-    }
-    if (next.signed.version !== n) {
-      p.fail('root', `${n}.root.json holds version ${next.signed.version} (spec §5.3.5)`, n);
-      return done({ rootVersion: root.signed.version });
-    }
-    root = next;
   }
+  const root = set.root;
   const consistent = root.signed.consistentSnapshot === true;
-  if (root.signed.isExpired(now)) p.fail('root', `expired ${root.signed.expiresString} (spec §5.3.10)`, root.signed.version);
-  else p.pass('root', root.signed.version);
+  try {
+    set.checkFinalRoot();
+    p.pass('root', root.signed.version);
+  } catch (err) {
+    p.fail('root', describeError(err), root.signed.version);
+    return done();
+  }
 
-  // 3. timestamp
+  // 3. timestamp (§5.4)
   const tsBytes = await source.metadata('timestamp.json');
   if (tsBytes === undefined) {
     p.fail('timestamp', 'metadata/timestamp.json is missing');
-    return done({ rootVersion: root.signed.version, consistentSnapshot: consistent });
+    return done();
   }
-  let timestamp: Metadata<Timestamp>;
   try {
-    timestamp = parse(tsBytes, 'timestamp', 'timestamp.json');
+    const ts = set.updateTimestamp(tsBytes);
+    p.pass('timestamp', ts.signed.version);
   } catch (err) {
     p.fail('timestamp', describeError(err));
-    return done({ rootVersion: root.signed.version, consistentSnapshot: consistent });
+    return done();
   }
-  checkSigned(p, 'timestamp', timestamp, root.signed.getVerificationResult('timestamp', timestamp.signedBytes(), timestamp.signatures, verifier), now);
 
-  // 4. snapshot
-  const snapMeta = timestamp.signed.snapshotMeta;
-  const snapName = consistent ? roleFileName('snapshot', snapMeta.version) : roleFileName('snapshot');
+  // 4. snapshot (§5.5)
+  const snapVersion = (set.timestamp as Metadata<Timestamp>).signed.snapshotMeta.version;
+  const snapName = consistent ? roleFileName('snapshot', snapVersion) : roleFileName('snapshot');
   const snapBytes = await source.metadata(snapName);
   if (snapBytes === undefined) {
-    p.fail('snapshot', `metadata/${snapName} is missing`, snapMeta.version);
-    return done({ rootVersion: root.signed.version, consistentSnapshot: consistent });
+    p.fail('snapshot', `metadata/${snapName} is missing`, snapVersion);
+    return done();
   }
   let snapshot: Metadata<Snapshot>;
   try {
-    snapMeta.verifyLengthAndHashes(snapBytes, snapName);
-    snapshot = parse(snapBytes, 'snapshot', snapName);
+    snapshot = set.updateSnapshot(snapBytes);
+    p.pass('snapshot', snapshot.signed.version);
   } catch (err) {
-    p.fail('snapshot', describeError(err), snapMeta.version);
-    return done({ rootVersion: root.signed.version, consistentSnapshot: consistent });
-  }
-  if (snapshot.signed.version !== snapMeta.version) {
-    p.fail('snapshot', `version ${snapshot.signed.version}, but timestamp says ${snapMeta.version} (spec §5.5.5)`, snapshot.signed.version);
-  } else {
-    checkSigned(p, 'snapshot', snapshot, root.signed.getVerificationResult('snapshot', snapshot.signedBytes(), snapshot.signatures, verifier), now);
+    p.fail('snapshot', describeError(err), snapVersion);
+    return done();
   }
 
-  // 5. targets roles, level by level
+  // 5. every targets role (§5.6), level by level, each level in one signature batch
   const allTargets: TargetFile[] = [];
-  let level: { name: string; delegator: Root | Targets }[] = [{ name: 'targets', delegator: root.signed }];
+  let level: { roleName: string; delegatorName: string }[] = [{ roleName: 'targets', delegatorName: 'root' }];
   const visited = new Set<string>();
   const bar = progress('verifying roles', snapshot.signed.meta.size);
   while (level.length) {
-    const fetched = await mapLimit(level, options.concurrency ?? 8, async ({ name, delegator }) => {
-      const meta: MetaFile | undefined = snapshot.signed.meta.get(`${name}.json`);
-      if (meta === undefined) return { name, delegator, problem: `not listed in snapshot (spec §5.6.1)` };
-      const file = consistent ? roleFileName(name, meta.version) : roleFileName(name);
-      const bytes = await source.metadata(file);
+    const fetched = await mapLimit(level, options.concurrency ?? 8, async (item) => {
+      const meta = snapshot.signed.meta.get(`${item.roleName}.json`);
+      const file = consistent && meta !== undefined ? roleFileName(item.roleName, meta.version) : roleFileName(item.roleName);
+      const data = meta === undefined ? undefined : await source.metadata(file);
       bar.tick();
-      if (bytes === undefined) return { name, delegator, problem: `metadata/${file} is missing`, version: meta.version };
-      try {
-        meta.verifyLengthAndHashes(bytes, file);
-        const md = parse(bytes, 'targets', file);
-        if (md.signed.version !== meta.version) return { name, delegator, problem: `version ${md.signed.version}, but snapshot says ${meta.version} (spec §5.6.4)`, version: md.signed.version };
-        return { name, delegator, md };
-      } catch (err) {
-        return { name, delegator, problem: describeError(err), version: meta.version };
-      }
+      return { ...item, meta, file, data };
     });
-    const good = fetched.filter((f): f is typeof f & { md: Metadata<Targets> } => 'md' in f && f.md !== undefined);
-    for (const f of fetched) if (!('md' in f) || f.md === undefined) p.fail(f.name, (f as { problem: string }).problem, (f as { version?: number }).version);
-    const checks: RoleCheck[] = good.map(({ name, delegator, md }) => ({
-      role: delegator.getDelegatedRole(name),
-      keyFor: (id: string) => delegator.findKey(id),
-      payload: md.signedBytes(),
-      signatures: md.signatures,
-    }));
-    const results = verifyRolesBatch(checks, verifier);
-    const nextLevel: { name: string; delegator: Root | Targets }[] = [];
-    good.forEach(({ name, md }, i) => {
-      visited.add(name);
-      const ok = checkSigned(p, name, md, results[i] as ReturnType<typeof verifyRolesBatch>[number], now);
-      if (!ok) return;
-      allTargets.push(...md.signed.targets.values());
-      for (const child of childrenOf(md.signed.delegations)) {
-        if (!visited.has(child)) nextLevel.push({ name: child, delegator: md.signed });
+    const ready: DelegatedUpdate[] = [];
+    for (const f of fetched) {
+      visited.add(f.roleName);
+      if (f.meta === undefined) p.fail(f.roleName, 'not listed in snapshot (spec §5.6.1)');
+      else if (f.data === undefined) p.fail(f.roleName, `metadata/${f.file} is missing`, f.meta.version);
+      else ready.push({ data: f.data, roleName: f.roleName, delegatorName: f.delegatorName });
+    }
+    const results = ready.length === 1 && ready[0]?.roleName === 'targets' ? [tryTargets(set, ready[0].data)] : set.updateDelegatedTargetsMany(ready);
+    const next: { roleName: string; delegatorName: string }[] = [];
+    results.forEach((r, i) => {
+      const item = ready[i] as DelegatedUpdate;
+      if (!r.ok) {
+        p.fail(item.roleName, describeError(r.error), snapshot.signed.meta.get(`${item.roleName}.json`)?.version);
+        return;
       }
+      p.pass(item.roleName, r.metadata.signed.version);
+      allTargets.push(...r.metadata.signed.targets.values());
+      for (const child of childrenOf(r.metadata.signed.delegations)) if (!visited.has(child)) next.push({ roleName: child, delegatorName: item.roleName });
     });
-    level = nextLevel;
+    level = next;
   }
   bar.done();
 
-  // 6. targets
+  // 6. targets (§5.7.3)
   let targets: PublishedReport['targets'];
   if (options.checkTargets) {
     const failed: { path: string; problem: string }[] = [];
@@ -332,25 +301,19 @@ export async function verifyPublished(source: PublishedSource, options: VerifyPu
     for (const f of failed) p.list.push(`target ${JSON.stringify(f.path)}: ${f.problem}`);
     targets = { checked: allTargets.length, failed };
   }
-  return done({ rootVersion: root.signed.version, consistentSnapshot: consistent, ...(targets ? { targets } : {}) });
+  return done(targets ? { targets } : {});
+}
+
+function tryTargets(set: TrustedMetadataSet, data: Uint8Array): DelegatedUpdateResult {
+  try {
+    return { ok: true, metadata: set.updateTargets(data) };
+  } catch (err) {
+    return { ok: false, error: err instanceof Error ? err : new Error(String(err)) };
+  }
 }
 
 function childrenOf(d: Delegations | undefined): string[] {
   if (d === undefined) return [];
   if (d.succinctRoles !== undefined) return [...d.succinctRoles.getRoles()];
   return [...(d.roles?.keys() ?? [])];
-}
-
-function checkSigned(p: Problems, role: string, md: Metadata, result: { verified: boolean; signedCount: number; threshold: number }, now: Date): boolean {
-  const v = md.signed.version;
-  if (!result.verified) {
-    p.fail(role, `signed by ${result.signedCount} of the ${result.threshold} keys required`, v);
-    return false;
-  }
-  if (md.signed.isExpired(now)) {
-    p.fail(role, `expired ${md.signed.expiresString}`, v);
-    return false;
-  }
-  p.pass(role, v);
-  return true;
 }

@@ -176,3 +176,28 @@ describeWithFixtures('tufkit import (python-tuf test repository)', () => {
     expect(list.targets.map((t: { path: string }) => t.path).sort()).toEqual(['file1.txt', 'file2.txt', 'file3.txt', 'new.txt']);
   });
 });
+
+describe('tufkit key add/remove: root key rotation', () => {
+  it('replaces the root key; root v2 is signed by the old and the new key; verify walks 1 → 2', async () => {
+    const cwd = tempDir('cli');
+    await initRepo(cwd);
+    expect((await tufkit(cwd, 'publish', 'repo', '--passphrase-env', 'TUF_PASS')).code).toBe(0);
+    expect((await tufkit(cwd, 'key', 'generate', '--passphrase-env', 'TUF_PASS', 'newroot.pem')).code).toBe(0);
+    const keys = JSON.parse((await tufkit(cwd, 'key', 'list', 'repo', '--json')).stdout).keys as { role: string; keyid: string }[];
+    const oldRoot = keys.find((k) => k.role === 'root')!.keyid;
+    const add = await tufkit(cwd, 'key', 'add', 'repo', 'root', 'newroot.pem', '--json');
+    expect(add.code, add.stderr).toBe(0);
+    const removed = await tufkit(cwd, 'key', 'remove', 'repo', 'root', oldRoot.slice(0, 10), '--json');
+    expect(removed.code, removed.stderr).toBe(0);
+    const sign = await tufkit(cwd, 'sign', 'repo', '--passphrase-env', 'TUF_PASS', '--json');
+    expect(sign.code, sign.stderr).toBe(0);
+    const root = JSON.parse(sign.stdout).roles.find((r: { role: string }) => r.role === 'root');
+    expect(root.signedBy).toHaveLength(2);
+    expect(root.signedBy).toContain(oldRoot);
+    expect((await tufkit(cwd, 'publish', 'repo', '--passphrase-env', 'TUF_PASS')).code).toBe(0);
+    const verify = JSON.parse((await tufkit(cwd, 'verify', 'repo', '--json')).stdout);
+    expect(verify).toMatchObject({ ok: true, rootVersion: 2 });
+    const after = JSON.parse((await tufkit(cwd, 'key', 'list', 'repo', '--json')).stdout).keys as { role: string; keyid: string }[];
+    expect(after.filter((k) => k.role === 'root').map((k) => k.keyid)).not.toContain(oldRoot);
+  });
+});

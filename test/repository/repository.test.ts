@@ -4,7 +4,7 @@
  * versions bump only for what changed; refusals (threshold, expiry, conflicts, bad paths,
  * changed content) leave every byte as it was.
  */
-import { cpSync, existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -366,5 +366,52 @@ describe('static server', () => {
     } finally {
       await server.close();
     }
+  });
+});
+
+describe('verifying a published repository reports what is wrong', () => {
+  it('a tampered bin, a tampered target, a missing target, an expired repository, a foreign trust anchor', async () => {
+    const { dir, repo, ring } = await makeRepository();
+    const binKey = await makeKey(dir, 'bins');
+    repo.config.signers.set(binKey.key.keyid, binKey.uri);
+    await repo.delegateHashedBins('targets', { bins: 4, keys: [binKey.key] });
+    writeTree(repo.layout.targetsDir, { 'a.txt': 'A', 'b.txt': 'B', 'c.txt': 'C' });
+    await repo.addTargetsFromWorkingTree();
+    await repo.sign(await repo.unpublishedRoles(), keyring(repo));
+    await repo.save();
+    await publish(repo, { keyring: ring });
+    const published = join(dir, 'repository');
+    const source = new DirectorySource(published);
+    expect((await verifyPublished(source, { checkTargets: true })).ok).toBe(true);
+
+    const binOf = (p: string) => (repo as Repository).roleForTarget(p);
+    const bin = await binOf('a.txt');
+    const binFile = join(published, 'metadata', `1.${bin}.json`);
+    const original = readFileSync(binFile);
+    // Formatting is not content: signatures cover the canonical form (spec §4.1).
+    writeFileSync(binFile, original.toString().replace('"version": 1', '"version":   1'));
+    expect((await verifyPublished(source)).ok).toBe(true);
+    writeFileSync(binFile, original.toString().replace('"length": 1', '"length": 2'));
+    let report = await verifyPublished(source);
+    expect(report.ok).toBe(false);
+    expect(report.roles.find((r) => r.role === bin)).toMatchObject({ ok: false, problem: expect.stringMatching(/signed by 0\/1/) });
+    writeFileSync(binFile, original);
+
+    const file = (await repo.findTarget('b.txt'))!.file;
+    const targetPath = join(published, 'targets', file.getPrefixedPaths()[0]!);
+    writeFileSync(targetPath, 'X');
+    rmSync(join(published, 'targets', (await repo.findTarget('c.txt'))!.file.getPrefixedPaths()[0]!));
+    report = await verifyPublished(source, { checkTargets: true });
+    expect(report.targets?.failed.map((f) => f.path).sort()).toEqual(['b.txt', 'c.txt']);
+    expect(report.problems.join('\n')).toMatch(/target "c.txt": targets\/.*c\.txt is missing/);
+
+    report = await verifyPublished(source, { now: new Date(Date.now() + 400 * 86_400_000) });
+    expect(report.problems[0]).toMatch(/^root v1: .*expired/);
+
+    const other = await makeRepository();
+    await publish(other.repo, { keyring: other.ring });
+    report = await verifyPublished(source, { trustedRoot: readFileSync(join(other.dir, 'repository', 'metadata', '1.root.json')) });
+    expect(report.ok).toBe(false);
+    expect(report.problems[0]).toMatch(/^timestamp: .*signed by 0\/1|^timestamp: /);
   });
 });
