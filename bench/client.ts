@@ -12,6 +12,8 @@
  * - bulk: after a refresh, tufkit loads and verifies all 16,384 bins (`loadDelegatedRoles`,
  *   one verifyMany batch) against tuf-js looking up one target in each bin.
  * Environment: BENCH_BITS (default 14), BENCH_RUNS (default 7), BENCH_BULK=0 to skip bulk.
+ * Run time at 14 bits: about 13 minutes on 2 cores, nearly all of it in tuf-js (its snapshot
+ * model is quadratic in the number of entries: 8,192 take it 26 s to parse, 16,384 over 2 min).
  */
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';

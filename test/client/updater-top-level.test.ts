@@ -158,6 +158,24 @@ describe('refresh of the top-level roles', () => {
     expect(cachedVersion(env, 'root')).toBe(41);
   });
 
+  it('one Updater can refresh again: each refresh starts from the latest trusted root with a new reference time', async () => {
+    env = await createEnv();
+    const updater = env.updater();
+    await updater.refresh();
+    const first = updater.trustedMetadata.referenceTime;
+    await env.repo.publish(['root']);
+    env.repo.addTarget('later.txt', 'later');
+    await env.repo.publish(['targets']);
+    await env.repo.updateSnapshot();
+    expect(await updater.getTargetInfo('later.txt')).toBeUndefined(); // no implicit refresh once targets is trusted
+    await new Promise((r) => setTimeout(r, 5));
+    await updater.refresh();
+    expect(updater.trustedMetadata.referenceTime.getTime()).toBeGreaterThan(first.getTime());
+    expect(updater.trustedMetadata.root.signed.version).toBe(2);
+    expect(await updater.getTargetInfo('later.txt')).toBeDefined();
+    expect(cachedVersion(env, 'root')).toBe(2);
+  });
+
   it('works on a file:// repository', async () => {
     env = await createEnv({ consistentSnapshot: false });
     const fs = await import('node:fs');
