@@ -69,6 +69,29 @@ pub fn base_table() -> &'static BaseTable {
     unsafe { &*BASE_TABLE }
 }
 
+static BASE128_TABLE_INIT: Once = Once::new();
+static mut BASE128_TABLE: *const BaseTable = core::ptr::null();
+
+/// The odd multiples of B' = [2^128]B (for the high half of a base-point scalar).
+pub fn base128_table() -> &'static BaseTable {
+    BASE128_TABLE_INIT.call_once(|| {
+        let mut b = EdwardsPoint::basepoint().to_projective();
+        for _ in 0..127 {
+            b = b.double().to_projective();
+        }
+        let b128 = b.double().to_extended();
+        let b2 = b128.double();
+        let mut entries = [b128.to_affine_niels(); 64];
+        let mut acc = b128;
+        for entry in entries.iter_mut().skip(1) {
+            acc = b2.add(&acc);
+            *entry = acc.to_affine_niels();
+        }
+        unsafe { BASE128_TABLE = Box::into_raw(Box::new(BaseTable(entries))) };
+    });
+    unsafe { &*BASE128_TABLE }
+}
+
 impl BaseTable {
     #[inline(always)]
     fn add_digit(&self, q: &EdwardsPoint, d: i8) -> CompletedPoint {
@@ -104,6 +127,50 @@ pub fn double_base_mul(a: &Scalar, point_a: &EdwardsPoint, b: &Scalar) -> Edward
         }
         if b_naf[i] != 0 {
             t = table_b.add_digit(&t.to_extended(), b_naf[i]);
+        }
+        if i == 0 {
+            return t.to_extended();
+        }
+        r = t.to_projective();
+        i -= 1;
+    }
+}
+
+/// [w]B + [u]P + [v]Q for a full scalar w and u, v < 2^128 given with the odd-multiple
+/// tables of P and Q: the verification sum after [`super::scalar::half_size_multiple`].
+/// w is split as w_lo + 2^128·w_hi over the tables of B and [2^128]B, so every one of the
+/// four scalars has at most 128 bits and the loop needs ~128 doublings instead of ~253.
+pub fn half_size_sum(w: &Scalar, u: u128, table_p: &OddMultiples, v: u128, table_q: &OddMultiples) -> EdwardsPoint {
+    let w_lo = Scalar([w.0[0], w.0[1], w.0[2], w.0[3], 0, 0, 0, 0]);
+    let w_hi = Scalar([w.0[4], w.0[5], w.0[6], w.0[7], 0, 0, 0, 0]);
+    let mut nafs = [[0i8; 257]; 4];
+    w_lo.non_adjacent_form(8, &mut nafs[0]);
+    w_hi.non_adjacent_form(8, &mut nafs[1]);
+    Scalar::from_u128(u).non_adjacent_form(5, &mut nafs[2]);
+    Scalar::from_u128(v).non_adjacent_form(5, &mut nafs[3]);
+    let (tb, tb128) = (base_table(), base128_table());
+    // 128-bit scalars: NAF digits stop at index 128.
+    let mut i = 129usize;
+    while nafs.iter().all(|n| n[i] == 0) {
+        if i == 0 {
+            return EdwardsPoint::IDENTITY;
+        }
+        i -= 1;
+    }
+    let mut r = EdwardsPoint::IDENTITY.to_projective();
+    loop {
+        let mut t = r.double();
+        if nafs[0][i] != 0 {
+            t = tb.add_digit(&t.to_extended(), nafs[0][i]);
+        }
+        if nafs[1][i] != 0 {
+            t = tb128.add_digit(&t.to_extended(), nafs[1][i]);
+        }
+        if nafs[2][i] != 0 {
+            t = table_p.add_digit(&t.to_extended(), nafs[2][i]);
+        }
+        if nafs[3][i] != 0 {
+            t = table_q.add_digit(&t.to_extended(), nafs[3][i]);
         }
         if i == 0 {
             return t.to_extended();
@@ -280,6 +347,25 @@ mod tests {
             assert!(double_base_mul(&s, &p, &t).equals(&expect));
         }
         assert!(double_base_mul(&Scalar::ZERO, &b, &Scalar::ZERO).is_identity());
+    }
+
+    #[test]
+    fn half_size_sum_matches_reference() {
+        let mut rng = TestRng(34);
+        let b = EdwardsPoint::basepoint();
+        for _ in 0..10 {
+            let (p, q) = (random_point(&mut rng), random_point(&mut rng));
+            let w = random_scalar(&mut rng);
+            let u = ((rng.next() as u128) << 64 | rng.next() as u128) >> (rng.next() % 8);
+            let v = (rng.next() as u128) << 64 | rng.next() as u128;
+            let expect = mul_ref(&b, &w).add(&mul_ref(&p, &Scalar::from_u128(u))).add(&mul_ref(&q, &Scalar::from_u128(v)));
+            let got = half_size_sum(&w, u, &OddMultiples::new(&p), v, &OddMultiples::new(&q));
+            assert!(got.equals(&expect));
+        }
+        let t = base128_table();
+        let b128 = mul_ref(&b, &Scalar([0, 0, 0, 0, 1, 0, 0, 0]));
+        assert!(t.0[0].to_extended().equals(&b128));
+        assert!(t.0[63].to_extended().equals(&mul_ref(&b128, &Scalar::from_u128(127))));
     }
 
     #[test]

@@ -20,8 +20,11 @@
 //! outcome does not depend on the order) and rule 5 via [`equation_holds`] or a random
 //! linear combination of it.
 
+use std::cell::RefCell;
+
 use super::field::is_canonical;
-use super::msm::double_base_mul;
+use super::msm::{half_size_sum, OddMultiples};
+use super::scalar::half_size_multiple;
 use super::point::{is_small_order_encoding, EdwardsPoint};
 use super::scalar::Scalar;
 use crate::sha2::Sha512;
@@ -103,11 +106,66 @@ pub fn challenge_digest(sig: &[u8; 64], key: &[u8; 32], msg: &[u8]) -> [u8; 64] 
     h.finalize()
 }
 
-/// Rule 5: [8]([S]B − [k]A − R) is the identity. Computes [k](−A) + [S]B by the
-/// double-base method, subtracts R, multiplies by 8.
+/// Rule 5: [8]([S]B − [k]A − R) is the identity.
 pub fn equation_holds(a: &EdwardsPoint, r: &EdwardsPoint, k: &Scalar, s: &Scalar) -> bool {
-    let sb_minus_ka = double_base_mul(k, &a.neg(), s);
-    sb_minus_ka.sub(r).mul_by_cofactor().is_identity()
+    equation_holds_with(&OddMultiples::new(&a.neg()), r, k, s)
+}
+
+/// Rule 5 with the odd multiples of −A given (cached per key by [`check`]).
+///
+/// With (u, v) = [`half_size_multiple`]`(k)` (u ≡ v·k mod L, both ≤ 2^126, v ≠ 0) the
+/// check is [8]([v·S mod L]B − [u]A − [v]R) = 0: it is v times the rule-5 point, up to
+/// multiples of L·A (torsion, removed by the 8), and v is invertible mod L, so it holds
+/// exactly when rule 5 does. All four scalars (the base-point one split in halves) are
+/// 128-bit: half the doublings of computing [S]B − [k]A directly.
+pub fn equation_holds_with(neg_a: &OddMultiples, r: &EdwardsPoint, k: &Scalar, s: &Scalar) -> bool {
+    let (u, v) = half_size_multiple(k);
+    let v_abs = Scalar::from_u128(v.unsigned_abs());
+    let v_mod_l = if v < 0 { v_abs.neg() } else { v_abs };
+    let w = v_mod_l.mul(s);
+    // −[v]R = [|v|](−R) for v > 0, [|v|]R for v < 0.
+    let q = if v > 0 { r.neg() } else { *r };
+    half_size_sum(&w, u, neg_a, v.unsigned_abs(), &OddMultiples::new(&q)).mul_by_cofactor().is_identity()
+}
+
+/// The last few keys that passed rules 3–4, with the odd multiples of −A: TUF verifies the
+/// same keys again and again (as node:crypto callers cache KeyObjects).
+struct KeyCache {
+    entries: Vec<([u8; 32], OddMultiples)>,
+    next: usize,
+}
+
+const KEY_CACHE_SIZE: usize = 8;
+
+thread_local! {
+    static KEY_CACHE: RefCell<KeyCache> = RefCell::new(KeyCache { entries: Vec::new(), next: 0 });
+}
+
+/// Rules 3–4 for A through the cache: the odd multiples of −A, or why A is rejected.
+fn key_table(key: &[u8; 32]) -> Result<OddMultiples, Reject> {
+    let hit = KEY_CACHE.with(|c| c.borrow().entries.iter().find(|(k, _)| k == key).map(|(_, t)| OddMultiples(t.0)));
+    if let Some(t) = hit {
+        return Ok(t);
+    }
+    let a = EdwardsPoint::decompress(key).ok_or(Reject::InvalidA)?;
+    if is_small_order_encoding(key) {
+        return Err(Reject::SmallOrderA);
+    }
+    let table = OddMultiples::new(&a.neg());
+    KEY_CACHE.with(|c| {
+        let mut c = c.borrow_mut();
+        let copy = OddMultiples(table.0);
+        if c.entries.len() < KEY_CACHE_SIZE {
+            if c.entries.try_reserve(1).is_ok() {
+                c.entries.push((*key, copy));
+            }
+        } else {
+            let slot = c.next;
+            c.entries[slot] = (*key, copy);
+            c.next = (slot + 1) % KEY_CACHE_SIZE;
+        }
+    });
+    Ok(table)
 }
 
 /// Rules 1–4 on byte slices, in that order: the decoded signature.
@@ -131,11 +189,34 @@ pub fn decode(key: &[u8], sig: &[u8]) -> Result<([u8; 32], [u8; 64], Decoded), R
     Ok((key32, sig64, Decoded { a, r, s }))
 }
 
+/// Rules 1–4 with the key through the cache: S, the odd multiples of −A, and R.
+fn decode_cached(key: &[u8], sig: &[u8]) -> Result<(Scalar, OddMultiples, EdwardsPoint), Reject> {
+    if key.len() != 32 || sig.len() != 64 {
+        return Err(Reject::Length);
+    }
+    let mut key32 = [0u8; 32];
+    key32.copy_from_slice(key);
+    let mut sig64 = [0u8; 64];
+    sig64.copy_from_slice(sig);
+    let s = decode_s(&sig64)?;
+    let a = key_table(&key32);
+    if let Err(Reject::InvalidA) = a {
+        return Err(Reject::InvalidA);
+    }
+    let r_bytes = r_of(&sig64);
+    let r = EdwardsPoint::decompress(&r_bytes).ok_or(Reject::InvalidR)?;
+    let a = a?; // small-order A (rule 4) after R's rule 3
+    if is_small_order_encoding(&r_bytes) {
+        return Err(Reject::SmallOrderR);
+    }
+    Ok((s, a, r))
+}
+
 /// Check one signature on `msg`: `Ok(())` when accepted, else the first rule broken.
 pub fn check(key: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), Reject> {
-    let (key32, sig64, d) = decode(key, sig)?;
-    let k = Scalar::from_bytes_wide(&challenge_digest(&sig64, &key32, msg));
-    if equation_holds(&d.a, &d.r, &k, &d.s) {
+    let (s, neg_a, r) = decode_cached(key, sig)?;
+    let k = Scalar::from_bytes_wide(&challenge_digest(sig.try_into().map_err(|_| Reject::Length)?, key.try_into().map_err(|_| Reject::Length)?, msg));
+    if equation_holds_with(&neg_a, &r, &k, &s) {
         Ok(())
     } else {
         Err(Reject::Equation)
@@ -144,9 +225,9 @@ pub fn check(key: &[u8], msg: &[u8], sig: &[u8]) -> Result<(), Reject> {
 
 /// As [`check`] with the challenge digest SHA-512(R ‖ A ‖ M) computed by the caller.
 pub fn check_prehashed(key: &[u8], digest: &[u8; 64], sig: &[u8]) -> Result<(), Reject> {
-    let (_, _, d) = decode(key, sig)?;
+    let (s, neg_a, r) = decode_cached(key, sig)?;
     let k = Scalar::from_bytes_wide(digest);
-    if equation_holds(&d.a, &d.r, &k, &d.s) {
+    if equation_holds_with(&neg_a, &r, &k, &s) {
         Ok(())
     } else {
         Err(Reject::Equation)
@@ -161,6 +242,7 @@ pub fn verify(key: &[u8], msg: &[u8], sig: &[u8]) -> bool {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::ed25519::msm::double_base_mul;
     use crate::ed25519::field::tests::TestRng;
     use crate::ed25519::point::tests::{random_scalar, torsion8};
     use crate::ed25519::point::SMALL_ORDER_ENCODINGS;
@@ -286,6 +368,30 @@ pub(crate) mod tests {
         assert_eq!(check(&noncanon, msg, &sig), Err(Reject::InvalidA));
         // Wrong message.
         assert_eq!(check(&key.public, b"tufkiT", &sig), Err(Reject::Equation));
+    }
+
+    /// The half-size equation (used) against the direct one ([S]B − [k]A − R, times 8).
+    #[test]
+    fn half_size_equation_matches_direct() {
+        let mut rng = TestRng(43);
+        let b = EdwardsPoint::basepoint();
+        let t8 = torsion8();
+        for round in 0..60 {
+            let a = double_base_mul(&Scalar::ZERO, &b, &random_scalar(&mut rng));
+            let a = if round % 3 == 0 { a.add(&t8) } else { a };
+            let (k, s) = (random_scalar(&mut rng), random_scalar(&mut rng));
+            // R = [S]B − [k]A (+ torsion, + a prime-order error), so that every outcome occurs.
+            let mut r = double_base_mul(&k, &a.neg(), &s);
+            if round % 4 == 1 {
+                r = r.add(&t8.double());
+            }
+            if round % 5 == 2 {
+                r = r.add(&b);
+            }
+            let direct = double_base_mul(&k, &a.neg(), &s).sub(&r).mul_by_cofactor().is_identity();
+            assert_eq!(equation_holds(&a, &r, &k, &s), direct, "round {}", round);
+            assert_eq!(direct, round % 5 != 2);
+        }
     }
 
     #[test]
