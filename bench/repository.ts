@@ -70,6 +70,7 @@ const signMs = ms(t);
 t = performance.now();
 const published = await publish(opened, { keyring: ring() });
 const publishMs = ms(t);
+const rssAfterPublish = peakRssMiB();
 // 4. one more target: one bin, snapshot, timestamp.
 await writeFile(join(dir, 'targets', 'late.txt'), 'one more');
 const again = await Repository.open(dir);
@@ -96,7 +97,7 @@ table(
     ['verify the published repository', verifyMs / 1000, `${verified.roles.length} roles from 1.root.json`],
   ],
 );
-console.log(`peak RSS: ${fmt(rss)} MiB (whole process, after the phases above)`);
+console.log(`peak RSS: ${fmt(rssAfterPublish)} MiB after add + sign + publish; ${fmt(rss)} MiB after all phases above (whole process)`);
 
 // Peers: the raw file work.
 const files = await listFiles(join(dir, 'targets'));

@@ -9,7 +9,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileSigner } from '../../src/signers/file.js';
-import { ensureBuilt, runBinary } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, ensureBuilt, runBinary } from '../helpers/cli.js';
 import { describeWithFixtures, fixture } from '../helpers/fixtures.js';
 import { tempDir, treeSnapshot, writeTree } from '../helpers/repo.js';
 
@@ -199,5 +200,41 @@ describe('tufkit key add/remove: root key rotation', () => {
     expect(verify).toMatchObject({ ok: true, rootVersion: 2 });
     const after = JSON.parse((await tufkit(cwd, 'key', 'list', 'repo', '--json')).stdout).keys as { role: string; keyid: string }[];
     expect(after.filter((k) => k.role === 'root').map((k) => k.keyid)).not.toContain(oldRoot);
+  });
+});
+
+describe('tufkit serve and tufkit verify URL', () => {
+  it('serves a published repository; verify over HTTP passes, and fails for a wrong trust anchor', async () => {
+    const cwd = tempDir('cli');
+    await initRepo(cwd);
+    writeTree(cwd, { 'f.txt': 'served' });
+    expect((await tufkit(cwd, 'targets', 'add', 'repo', 'f.txt')).code).toBe(0);
+    expect((await tufkit(cwd, 'sign', 'repo', '--passphrase-env', 'TUF_PASS')).code).toBe(0);
+    expect((await tufkit(cwd, 'publish', 'repo', '--passphrase-env', 'TUF_PASS')).code).toBe(0);
+    const child = spawn(process.execPath, [BIN, 'serve', 'repo/repository', '--port', '0'], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => {
+          out += d.toString();
+          const m = /at (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+          if (m) resolve(m[1]!);
+        });
+        child.on('exit', (code) => reject(new Error(`serve exited ${code}`)));
+      });
+      const ok = await tufkit(cwd, 'verify', url, '--root', 'repo/repository/metadata/1.root.json', '--targets', '--json');
+      expect(ok.code, ok.stdout).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, trustAnchor: 'given', targets: { checked: 1, failed: [] } });
+      const other = tempDir('cli');
+      await initRepo(other);
+      expect((await tufkit(other, 'publish', 'repo', '--passphrase-env', 'TUF_PASS')).code).toBe(0);
+      const bad = await tufkit(cwd, 'verify', url, '--root', join(other, 'repo', 'repository', 'metadata', '1.root.json'));
+      expect(bad.code).toBe(1);
+      expect(bad.stdout).toMatch(/^FAILED /m);
+      expect(bad.stdout).toMatch(/✗ timestamp/);
+    } finally {
+      child.kill('SIGINT');
+      await new Promise((r) => child.once('exit', r));
+    }
   });
 });
