@@ -13,6 +13,7 @@
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { StorageError, describeError } from '../errors.js';
+import { writeFilesAtomic } from '../util/atomic-batch.js';
 import { writeFileAtomic } from '../util/atomic-file.js';
 import { metadataFileName } from './names.js';
 
@@ -80,6 +81,23 @@ export class MetadataCache {
   /** Store `data` as `roleName`'s file, atomically, in the background (see {@link MetadataCache.flush}). */
   write(roleName: string, data: Uint8Array): void {
     void this.enqueue(roleName, () => writeFileAtomic(this.pathOf(roleName), data)).catch(() => undefined);
+  }
+
+  /**
+   * Store many roles' files at once (a bulk pass over hashed bins): atomic like
+   * {@link MetadataCache.write}, but made durable with one file-system flush for the whole
+   * batch instead of an fsync per file. In the background, after each file's pending writes.
+   */
+  writeMany(entries: readonly { roleName: string; data: Uint8Array }[]): void {
+    if (entries.length === 0) return;
+    const before = Promise.all(entries.map((e) => this.pending.get(e.roleName)));
+    const next = before.then(async () => {
+      await writeFilesAtomic(entries.map((e) => ({ path: this.pathOf(e.roleName), data: e.data })));
+    });
+    const settled = next.catch((err: unknown) => {
+      this.failures.push(err);
+    });
+    for (const e of entries) this.pending.set(e.roleName, settled);
   }
 
   /** Delete `roleName`'s file if there is one. @throws {@link StorageError} */

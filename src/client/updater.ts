@@ -374,13 +374,15 @@ export class Updater {
     };
     await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, fetchNames.length)) }, worker));
     const results = set.updateDelegatedTargetsMany(fetched);
+    const accepted: { roleName: string; data: Uint8Array }[] = [];
     for (let i = 0; i < results.length; i++) {
       const r = results[i];
       const item = fetched[i];
       if (r === undefined || item === undefined) continue;
-      if (r.ok) this.cache.write(item.roleName, item.data);
+      if (r.ok) accepted.push(item);
       else failures.set(item.roleName, r.error);
     }
+    this.cache.writeMany(accepted); // §5.6.6, one flush for the batch
     return { loaded: all.filter((name) => set.getTargetsRole(name) !== undefined), failures };
   }
 
