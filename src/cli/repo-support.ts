@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { Key } from '../metadata/key.js';
 import type { Signer } from '../metadata/signer.js';
+import { acquireLock } from '../repository/lock.js';
 import { Repository } from '../repository/repository.js';
 import { filePathOfUri, KeyRing } from '../repository/signers.js';
 import { FileSigner, type PassphraseSource } from '../signers/file.js';
@@ -21,9 +22,15 @@ export const PASSPHRASE_ENV_OPTION: OptionSpec = secretEnvOption('passphrase-env
 /** The `DIR` argument of repository commands. */
 export const REPO_ARG = { name: 'DIR', description: 'the repository working directory (made by tufkit init)' } as const;
 
-/** Open the repository in the `DIR` argument. */
-export async function openRepository(ctx: CommandContext): Promise<Repository> {
-  return Repository.open(resolve(ctx.cwd, ctx.args.required('DIR')));
+/**
+ * Open the repository in the `DIR` argument; commands that change it (`write`, the default)
+ * take its lock first (src/repository/lock.ts), released when the command's process exits.
+ */
+export async function openRepository(ctx: CommandContext, options: { write?: boolean } = {}): Promise<Repository> {
+  const dir = resolve(ctx.cwd, ctx.args.required('DIR'));
+  const repo = await Repository.open(dir);
+  if (options.write ?? true) acquireLock(dir);
+  return repo;
 }
 
 /**

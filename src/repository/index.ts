@@ -28,3 +28,4 @@ export { repositoryStatus, type RoleStatus } from './status.js';
 export { DirectorySource, HttpSource, verifyPublished, type PublishedReport, type PublishedSource, type VerifiedRole, type VerifyPublishedOptions } from './verify-published.js';
 export { serveDirectory, type StaticServer } from './serve.js';
 export { importPublished, type ImportKey, type ImportOptions, type ImportResult } from './import.js';
+export { acquireLock, lockPath, releaseLock } from './lock.js';

@@ -5,7 +5,7 @@
  * threshold not met at publish time — each with a clear message and exit status, leaving
  * every byte of the repository as it was.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileSigner } from '../../src/signers/file.js';
@@ -236,5 +236,45 @@ describe('tufkit serve and tufkit verify URL', () => {
       child.kill('SIGINT');
       await new Promise((r) => child.once('exit', r));
     }
+  });
+});
+
+describe('renewing expiring roles', () => {
+  it('sign --renew gives expired roles new versions and fresh expiry; publish then succeeds', async () => {
+    const cwd = tempDir('cli');
+    await initRepo(cwd, '--expiry', 'targets=0.00002');
+    expect((await tufkit(cwd, 'publish', 'repo', '--passphrase-env', 'TUF_PASS')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 2000));
+    expect((await tufkit(cwd, 'publish', 'repo', '--passphrase-env', 'TUF_PASS')).code).toBe(1);
+    // The policy is lengthened (tufkit.json), then the expired role is renewed under it.
+    const configPath = join(cwd, 'repo', 'tufkit.json');
+    const config = JSON.parse(readFileSync(configPath, 'utf8'));
+    config.expiry.targets = 90;
+    writeFileSync(configPath, JSON.stringify(config));
+    const renew = await tufkit(cwd, 'sign', 'repo', '--renew', '--passphrase-env', 'TUF_PASS', '--json');
+    expect(renew.code, renew.stderr).toBe(0);
+    expect(JSON.parse(renew.stdout).roles).toEqual([expect.objectContaining({ role: 'targets', verified: true })]);
+    const pub = await tufkit(cwd, 'publish', 'repo', '--passphrase-env', 'TUF_PASS', '--json');
+    expect(pub.code, pub.stderr).toBe(0);
+    expect(JSON.parse(pub.stdout).roles).toContainEqual({ role: 'targets', version: 2 });
+    const bump = await tufkit(cwd, 'sign', 'repo', '--bump', '--role', 'snapshot', '--passphrase-env', 'TUF_PASS', '--json');
+    expect(JSON.parse(bump.stdout).roles).toEqual([expect.objectContaining({ role: 'snapshot', verified: true })]);
+  });
+});
+
+describe('one process changes a working directory at a time', () => {
+  it('refuses while another live process holds the lock; takes over a stale lock; leaves no lock behind', async () => {
+    const cwd = tempDir('cli');
+    const repo = await initRepo(cwd);
+    writeTree(cwd, { 'f.txt': 'f' });
+    writeFileSync(join(repo, '.tufkit.lock'), `${process.pid}\n`); // this test process is alive
+    const busy = await tufkit(cwd, 'targets', 'add', 'repo', 'f.txt');
+    expect(busy.code).toBe(1);
+    expect(busy.stderr).toMatch(new RegExp(`is being changed by another tufkit process \\(pid ${process.pid}\\)`));
+    expect((await tufkit(cwd, 'status', 'repo')).code).not.toBe(2); // reading needs no lock
+    writeFileSync(join(repo, '.tufkit.lock'), '2147483646\n'); // no such process
+    const ok = await tufkit(cwd, 'targets', 'add', 'repo', 'f.txt');
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(existsSync(join(repo, '.tufkit.lock'))).toBe(false);
   });
 });

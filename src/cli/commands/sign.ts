@@ -22,17 +22,27 @@ export const signCommand = command({
   options: [
     { name: 'role', kind: 'list', valueName: 'ROLE', description: 'sign this role (repeatable; default: every changed role still short of its threshold)' },
     { name: 'key', kind: 'list', valueName: 'KEYFILE', description: 'sign with this private key file (repeatable; only these keys are used when given)' },
+    { name: 'bump', kind: 'flag', description: 'give the --role roles a new version and a fresh expiry first (to renew them)' },
+    { name: 'renew', kind: 'flag', description: 'renew every role that is expired or has less than a quarter of its period left' },
     PASSPHRASE_ENV_OPTION,
   ],
-  examples: ['tufkit sign my-repo', 'tufkit sign my-repo --role root --key /media/usb/root2.pem'],
+  examples: ['tufkit sign my-repo', 'tufkit sign my-repo --role root --key /media/usb/root2.pem', 'tufkit sign my-repo --renew'],
   async run(ctx) {
     const repo = await openRepository(ctx);
     const keyFiles = ctx.options.list('key');
     if (keyFiles.length) repo.config.signers.clear(); // only the keys given
     const ring = await keyRingFor(ctx, repo, keyFiles);
     let roles = ctx.options.list('role');
+    if (ctx.options.flag('bump') && roles.length === 0) throw new UsageError('--bump needs --role ROLE (or use --renew)');
+    if (ctx.options.flag('renew')) {
+      const due = (await repositoryStatus(repo)).filter((st) => st.expired || st.expiringSoon).map((st) => st.role);
+      for (const r of due) await repo.touch(r);
+      roles = [...new Set([...roles, ...due])];
+      if (due.length) ctx.out.note(`renewing ${due.length > 8 ? `${due.length} roles` : due.join(', ')} (new versions, fresh expiry)`);
+    }
     if (roles.length) {
       for (const r of roles) if (!(await repo.exists(r))) throw new UsageError(`no role ${JSON.stringify(r)} in this repository`);
+      if (ctx.options.flag('bump')) for (const r of ctx.options.list('role')) await repo.touch(r);
     } else {
       const pending = await repo.unpublishedRoles();
       const states = await repo.signatureStates(pending);
@@ -91,7 +101,7 @@ export const statusCommand = command({
   args: [REPO_ARG],
   options: [{ name: 'all', kind: 'flag', description: 'list every hashed bin too' }],
   async run(ctx) {
-    const repo = await openRepository(ctx);
+    const repo = await openRepository(ctx, { write: false });
     const statuses = await repositoryStatus(repo);
     const bins = new Set<string>();
     const succinct = (await repo.targets()).signed.delegations?.succinctRoles;

@@ -107,7 +107,7 @@ const list = command({
   summary: 'list every target with its role, length and sha256',
   args: [REPO_ARG],
   async run(ctx) {
-    const repo = await openRepository(ctx);
+    const repo = await openRepository(ctx, { write: false });
     const out: { path: string; role: string; length: number; sha256: string | null }[] = [];
     for await (const { role, file } of repo.listTargets()) {
       out.push({ path: file.path, role, length: file.length, sha256: file.hashes['sha256'] ?? null });
