@@ -234,6 +234,20 @@ describe('refusals leave everything as it was', () => {
   });
 });
 
+describe('missing content', () => {
+  it('a working copy deleted after it was added: publish refuses and writes nothing', async () => {
+    const { dir, repo, ring } = await makeRepository();
+    writeTree(repo.layout.targetsDir, { 'keep.txt': 'k', 'gone.txt': 'g' });
+    await repo.addTargetsFromWorkingTree();
+    await repo.sign(['targets'], ring);
+    await repo.save();
+    rmSync(join(repo.layout.targetsDir, 'gone.txt'));
+    const before = treeSnapshot(dir);
+    await expect(publish(await Repository.open(dir), { keyring: ring })).rejects.toThrow(/the content of target "gone.txt" is missing/);
+    expect(treeSnapshot(dir)).toEqual(before);
+  });
+});
+
 describe('delegations', () => {
   it('path delegations: targets go to the first role trusted for them, signed by that role\'s key', async () => {
     const { dir, repo, ring } = await makeRepository();
