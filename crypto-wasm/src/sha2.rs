@@ -60,68 +60,120 @@ const IV384: [u64; 8] = [
     0x67332667ffc00b31, 0x8eb44a8768581511, 0xdb0c2e0d64f98fa7, 0x47b5481dbefa4fa4,
 ];
 
-/// SHA-256 compression of one 64-byte block (FIPS 180-4 §6.2.2).
+/// SHA-256 compression of one 64-byte block (FIPS 180-4 §6.2.2), with the same rolling
+/// 16-word schedule and 16-fold unrolling as [`compress512`].
 fn compress256(state: &mut [u32; 8], block: &[u8; 64]) {
-    let mut w = [0u32; 64];
+    let mut w = [0u32; 16];
     for t in 0..16 {
         w[t] = u32::from_be_bytes([block[4 * t], block[4 * t + 1], block[4 * t + 2], block[4 * t + 3]]);
     }
-    for t in 16..64 {
-        let s0 = w[t - 15].rotate_right(7) ^ w[t - 15].rotate_right(18) ^ (w[t - 15] >> 3);
-        let s1 = w[t - 2].rotate_right(17) ^ w[t - 2].rotate_right(19) ^ (w[t - 2] >> 10);
-        w[t] = w[t - 16].wrapping_add(s0).wrapping_add(w[t - 7]).wrapping_add(s1);
-    }
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    for t in 0..64 {
-        let big_s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
-        let ch = (e & f) ^ (!e & g);
-        let t1 = h.wrapping_add(big_s1).wrapping_add(ch).wrapping_add(K256[t]).wrapping_add(w[t]);
-        let big_s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
-        let maj = (a & b) ^ (a & c) ^ (b & c);
-        let t2 = big_s0.wrapping_add(maj);
-        h = g;
-        g = f;
-        f = e;
-        e = d.wrapping_add(t1);
-        d = c;
-        c = b;
-        b = a;
-        a = t1.wrapping_add(t2);
+    macro_rules! round {
+        ($t:expr, $i:expr) => {{
+            if $t >= 16 {
+                let w15 = w[($i + 1) & 15];
+                let w2 = w[($i + 14) & 15];
+                let s0 = w15.rotate_right(7) ^ w15.rotate_right(18) ^ (w15 >> 3);
+                let s1 = w2.rotate_right(17) ^ w2.rotate_right(19) ^ (w2 >> 10);
+                w[$i] = w[$i].wrapping_add(s0).wrapping_add(w[($i + 9) & 15]).wrapping_add(s1);
+            }
+            let big_s1 = e.rotate_right(6) ^ e.rotate_right(11) ^ e.rotate_right(25);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = h.wrapping_add(big_s1).wrapping_add(ch).wrapping_add(K256[$t]).wrapping_add(w[$i]);
+            let big_s0 = a.rotate_right(2) ^ a.rotate_right(13) ^ a.rotate_right(22);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = big_s0.wrapping_add(maj);
+            h = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }};
+    }
+    let mut t = 0;
+    while t < 64 {
+        round!(t, 0);
+        round!(t + 1, 1);
+        round!(t + 2, 2);
+        round!(t + 3, 3);
+        round!(t + 4, 4);
+        round!(t + 5, 5);
+        round!(t + 6, 6);
+        round!(t + 7, 7);
+        round!(t + 8, 8);
+        round!(t + 9, 9);
+        round!(t + 10, 10);
+        round!(t + 11, 11);
+        round!(t + 12, 12);
+        round!(t + 13, 13);
+        round!(t + 14, 14);
+        round!(t + 15, 15);
+        t += 16;
     }
     for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
         *s = s.wrapping_add(v);
     }
 }
 
-/// SHA-512 compression of one 128-byte block (FIPS 180-4 §6.4.2).
+/// SHA-512 compression of one 128-byte block (FIPS 180-4 §6.4.2). The message schedule is
+/// kept as a rolling window of 16 words, computed as the rounds need it (less memory
+/// traffic than the 80-word array in wasm32), and the rounds are unrolled by 16 so that
+/// every index is a constant.
 fn compress512(state: &mut [u64; 8], block: &[u8; 128]) {
-    let mut w = [0u64; 80];
+    let mut w = [0u64; 16];
     for t in 0..16 {
         let mut b = [0u8; 8];
         b.copy_from_slice(&block[8 * t..8 * t + 8]);
         w[t] = u64::from_be_bytes(b);
     }
-    for t in 16..80 {
-        let s0 = w[t - 15].rotate_right(1) ^ w[t - 15].rotate_right(8) ^ (w[t - 15] >> 7);
-        let s1 = w[t - 2].rotate_right(19) ^ w[t - 2].rotate_right(61) ^ (w[t - 2] >> 6);
-        w[t] = w[t - 16].wrapping_add(s0).wrapping_add(w[t - 7]).wrapping_add(s1);
-    }
     let [mut a, mut b, mut c, mut d, mut e, mut f, mut g, mut h] = *state;
-    for t in 0..80 {
-        let big_s1 = e.rotate_right(14) ^ e.rotate_right(18) ^ e.rotate_right(41);
-        let ch = (e & f) ^ (!e & g);
-        let t1 = h.wrapping_add(big_s1).wrapping_add(ch).wrapping_add(K512[t]).wrapping_add(w[t]);
-        let big_s0 = a.rotate_right(28) ^ a.rotate_right(34) ^ a.rotate_right(39);
-        let maj = (a & b) ^ (a & c) ^ (b & c);
-        let t2 = big_s0.wrapping_add(maj);
-        h = g;
-        g = f;
-        f = e;
-        e = d.wrapping_add(t1);
-        d = c;
-        c = b;
-        b = a;
-        a = t1.wrapping_add(t2);
+    macro_rules! round {
+        ($t:expr, $i:expr) => {{
+            if $t >= 16 {
+                let w15 = w[($i + 1) & 15];
+                let w2 = w[($i + 14) & 15];
+                let s0 = w15.rotate_right(1) ^ w15.rotate_right(8) ^ (w15 >> 7);
+                let s1 = w2.rotate_right(19) ^ w2.rotate_right(61) ^ (w2 >> 6);
+                w[$i] = w[$i].wrapping_add(s0).wrapping_add(w[($i + 9) & 15]).wrapping_add(s1);
+            }
+            let big_s1 = e.rotate_right(14) ^ e.rotate_right(18) ^ e.rotate_right(41);
+            let ch = (e & f) ^ (!e & g);
+            let t1 = h.wrapping_add(big_s1).wrapping_add(ch).wrapping_add(K512[$t]).wrapping_add(w[$i]);
+            let big_s0 = a.rotate_right(28) ^ a.rotate_right(34) ^ a.rotate_right(39);
+            let maj = (a & b) ^ (a & c) ^ (b & c);
+            let t2 = big_s0.wrapping_add(maj);
+            h = g;
+            g = f;
+            f = e;
+            e = d.wrapping_add(t1);
+            d = c;
+            c = b;
+            b = a;
+            a = t1.wrapping_add(t2);
+        }};
+    }
+    let mut t = 0;
+    while t < 80 {
+        round!(t, 0);
+        round!(t + 1, 1);
+        round!(t + 2, 2);
+        round!(t + 3, 3);
+        round!(t + 4, 4);
+        round!(t + 5, 5);
+        round!(t + 6, 6);
+        round!(t + 7, 7);
+        round!(t + 8, 8);
+        round!(t + 9, 9);
+        round!(t + 10, 10);
+        round!(t + 11, 11);
+        round!(t + 12, 12);
+        round!(t + 13, 13);
+        round!(t + 14, 14);
+        round!(t + 15, 15);
+        t += 16;
     }
     for (s, v) in state.iter_mut().zip([a, b, c, d, e, f, g, h]) {
         *s = s.wrapping_add(v);
