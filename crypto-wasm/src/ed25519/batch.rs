@@ -156,7 +156,7 @@ pub fn verify_batch(items: &[Item], seed: &[u8; 32], out: &mut [bool]) -> Result
         }
         if let Ok(point) = decode_key(&key_bytes) {
             keys.try_reserve(1).map_err(|_| OutOfMemory)?;
-            keys.push(Key { point, niels: point.to_affine_niels() });
+            keys.push(Key { point, niels: point.to_affine_niels_from_z1() });
             for &c in &order[pos..end] {
                 key_of[c] = Some(keys.len() - 1);
             }
