@@ -154,20 +154,23 @@ describe('the compiled package in a child process', () => {
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const pk = new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x, 'base64url'));
     const items = [];
-    for (let i = 0; i < 3000; i++) { const m = randomBytes(64); items.push({ scheme: 'ed25519', publicKey: pk, message: m, signature: sign(null, m, privateKey) }); }
+    for (let i = 0; i < 9000; i++) { const m = randomBytes(64); items.push({ scheme: 'ed25519', publicKey: pk, message: m, signature: sign(null, m, privateKey) }); }
   `;
 
   it('with the core: a pooled verifyBatch finishes and the process exits on its own (workers unref\'d)', () => {
     const r = run(
       withWasm,
       `${MAKE_ITEMS}
+      const { readdirSync } = await import('node:fs');
       const { verifyBatch } = await import('./dist/index.js');
+      const threads = () => readdirSync('/proc/self/task').length;
+      const before = threads();
       const out = await verifyBatch(items, { workers: 2 });
-      console.log(out.every(Boolean) ? 'ALL-VALID' : 'SOME-INVALID');
+      console.log(out.every(Boolean) ? 'ALL-VALID' : 'SOME-INVALID', threads() >= before + 2 ? 'POOL-USED' : 'NO-POOL');
       // No shutdown call: idle workers must not keep the process alive.`,
     );
     expect(r.stderr).toBe('');
-    expect(r.stdout.trim()).toBe('ALL-VALID');
+    expect(r.stdout.trim()).toBe('ALL-VALID POOL-USED');
     expect(r.status).toBe(0);
   });
 
