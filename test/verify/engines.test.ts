@@ -5,12 +5,14 @@
  * throws the build hint) — the last two in child processes running the compiled package.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
+import { constants, generateKeyPairSync, randomBytes, sign as nodeSign } from 'node:crypto';
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AutoEngine, defaultEngine, engineNamed } from '../../src/verify/auto-engine.js';
 import { POOL_MIN_ITEMS, verify, verifyBatch } from '../../src/verify/api.js';
+import { UnsupportedAlgorithmError } from '../../src/errors.js';
+import { NobleEngine } from '../../src/verify/noble-engine.js';
 import { NodeEngine } from '../../src/verify/node-engine.js';
 import { VerifyPool, shutdownSharedPool } from '../../src/verify/pool.js';
 import type { VerifyItem } from '../../src/verify/types.js';
@@ -20,15 +22,28 @@ import { wasmCoreSync, wasmModuleSync } from '../../src/verify/wasm/load.js';
 import { ROOT } from '../helpers/fixtures.js';
 import { edItem, flipBit, makeKey, signWithTorsionR, TORSION } from './ed25519-helpers.js';
 
-function ecdsaItem(valid: boolean): VerifyItem {
-  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+function ecdsaItem(valid: boolean, p384 = false): VerifyItem {
+  const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: p384 ? 'secp384r1' : 'prime256v1' });
   const message = new Uint8Array(randomBytes(50));
-  const sig = new Uint8Array(nodeSign('sha256', message, privateKey));
+  const sig = new Uint8Array(nodeSign(p384 ? 'sha384' : 'sha256', message, privateKey));
   return {
-    scheme: 'ecdsa-sha2-nistp256',
+    scheme: p384 ? 'ecdsa-sha2-nistp384' : 'ecdsa-sha2-nistp256',
     publicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
     message,
     signature: valid ? sig : flipBit(sig, sig.length * 8 - 9),
+  };
+}
+
+function rsaItem(valid: boolean, pss: boolean): VerifyItem {
+  const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const message = new Uint8Array(randomBytes(80));
+  const padding = pss ? constants.RSA_PKCS1_PSS_PADDING : constants.RSA_PKCS1_PADDING;
+  const sig = new Uint8Array(nodeSign('sha256', message, { key: privateKey, padding, saltLength: 32 }));
+  return {
+    scheme: pss ? 'rsassa-pss-sha256' : 'rsa-pkcs1v15-sha256',
+    publicKey: new Uint8Array(publicKey.export({ format: 'der', type: 'spki' })),
+    message,
+    signature: valid ? sig : flipBit(sig, 77),
   };
 }
 
@@ -69,20 +84,29 @@ describe('verify / verifyBatch', () => {
 
   it('every engine agrees on honest and broken items of mixed schemes', async () => {
     const { items: ed } = ed25519Batch(60);
-    const items = [...ed, ecdsaItem(true), ecdsaItem(false)];
+    const items = [...ed, ecdsaItem(true), ecdsaItem(false), ecdsaItem(true, true), ecdsaItem(false, true), rsaItem(true, true), rsaItem(false, true), rsaItem(true, false), rsaItem(false, false)];
     const expected = items.map((i) => new NodeEngine().verify(i));
     // Honest and bit-flipped: all engines agree; the torsion items are where node differs.
-    for (const engine of ['auto', 'wasm', 'noble'] as const) {
-      const single = items.map((i) => (engine === 'wasm' && i.scheme !== 'ed25519' ? null : verify(i, { engine })));
-      const got = engine === 'wasm' ? items.filter((i) => i.scheme === 'ed25519') : items;
-      const batch = await verifyBatch(got, { engine });
-      expect(batch).toEqual(single.filter((v) => v !== null));
+    for (const engine of ['auto', 'wasm', 'node', 'noble'] as const) {
+      const single = items.map((i) => verify(i, { engine }));
+      expect(await verifyBatch(items, { engine }), engine).toEqual(single);
+      // Honest items verify, broken ones do not, whatever the engine (torsion items aside).
+      items.forEach((item, i) => {
+        const torsion = item.scheme === 'ed25519' && i % 211 === 3;
+        if (!torsion) expect(single[i], `${engine} ${item.scheme} #${i}`).toBe(expected[i]);
+      });
     }
     const auto = await verifyBatch(items);
     items.forEach((item, i) => {
       const torsion = item.scheme === 'ed25519' && i % 211 === 3;
       expect(auto[i]).toBe(torsion ? true : expected[i]);
     });
+  });
+
+  it('NobleEngine without a fallback refuses RSA with a typed error, and answers false for unknown schemes', () => {
+    const noble = new NobleEngine();
+    expect(() => noble.verify(rsaItem(true, true))).toThrow(UnsupportedAlgorithmError);
+    expect(noble.verify({ scheme: 'x-unknown', publicKey: new Uint8Array(1), message: new Uint8Array(0), signature: new Uint8Array(0) })).toBe(false);
   });
 
   it('an empty batch is an empty answer', async () => {

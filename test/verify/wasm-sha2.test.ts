@@ -65,3 +65,34 @@ describe('WASM SHA-2 (FIPS 180-4)', () => {
     await expect(compileWasm(new Uint8Array([1, 2, 3, 4]))).rejects.toBeInstanceOf(CryptoCoreError);
   });
 });
+
+describe('WASM loader: sources and memory growth', () => {
+  it('compiles the core from bytes, a file URL (object and string) and a WebAssembly.Module; each instance works', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { DEFAULT_WASM_URL } = await import('../../src/verify/wasm/load.js');
+    const { WasmCore } = await import('../../src/verify/wasm/core.js');
+    const bytes = new Uint8Array(readFileSync(DEFAULT_WASM_URL));
+    const fromBytes = await compileWasm(bytes);
+    const sources = [fromBytes, await compileWasm(DEFAULT_WASM_URL), await compileWasm(DEFAULT_WASM_URL.href), await compileWasm(fromBytes)];
+    expect(sources[3]).toBe(fromBytes);
+    const WA = (globalThis as unknown as { WebAssembly: { Instance: new (m: unknown, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
+    for (const module of sources) {
+      const core = new WasmCore(new WA.Instance(module, {}).exports);
+      expect(hex(core.sha256(ascii('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    }
+  });
+
+  it('re-acquires its view of linear memory after the memory grew', () => {
+    const core = wasmCoreSync();
+    const before = core.bytes();
+    const big = 64 << 20; // 64 MiB: more than the memory has, so it grows
+    const ptr = core.alloc(big);
+    const after = core.bytes();
+    expect(after.buffer).not.toBe(before.buffer);
+    expect(before.byteLength).toBe(0); // the old view is detached
+    expect(after.byteLength).toBeGreaterThanOrEqual(ptr + big);
+    core.free(ptr, big);
+    const data = randomBytes(100_000);
+    expect(hex(core.sha512(data))).toBe(createHash('sha512').update(data).digest('hex'));
+  });
+});
