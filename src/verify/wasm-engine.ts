@@ -36,19 +36,27 @@ function abi(name: string): WasmSchemeVerifier {
 /** {@link VerifyEngine} on the WebAssembly core. */
 export class WasmEngine implements VerifyEngine {
   readonly name = 'wasm';
-  private readonly core: WasmCore;
+  private readonly given: WasmCore | undefined;
 
   /**
-   * An engine on `core`, or on this thread's core (loaded synchronously in Node).
+   * An engine on `core`, or on this thread's core (loaded synchronously in Node; if that
+   * instance ever traps, the engine continues on a fresh one).
    * @throws CryptoCoreError when the core is not built (the message says how to build it).
    */
   constructor(core?: WasmCore) {
-    this.core = core ?? wasmCoreSync();
+    this.given = core;
+    if (core === undefined) wasmCoreSync();
+  }
+
+  /** The core calls go to. */
+  get core(): WasmCore {
+    return this.given ?? wasmCoreSync();
   }
 
   /** An engine on the core loaded from `source` (bytes, URL, WebAssembly.Module): for browsers. */
   static async create(source?: WasmSource): Promise<WasmEngine> {
-    return new WasmEngine(await initWasm(source));
+    await initWasm(source);
+    return new WasmEngine();
   }
 
   /** True when the core verifies `scheme`. */

@@ -96,3 +96,41 @@ describe('WASM loader: sources and memory growth', () => {
     expect(hex(core.sha512(data))).toBe(createHash('sha512').update(data).digest('hex'));
   });
 });
+
+describe('WASM traps: typed error, instance discarded, next caller gets a fresh one', () => {
+  // A stand-in module with the ABI's bookkeeping exports and a tk_ed25519_verify that
+  // executes `unreachable` (assembled with binaryen's wasm-as from a 10-line .wat).
+  const TRAP_MODULE =
+    '0061736d0100000001190460017f017f60027f7f006000017f60067f7f7f7f7f7f017f0305040001020305030100010607017f014180080b074405066d656d6f7279020008746b5f616c6c6f63000007746b5f6672656500010e746b5f6162695f76657273696f6e000211746b5f656432353531395f76657269667900030a26041701017f230021012300200041076a4178716a240020010b0300010b040041010b0300000b';
+
+  it('a trap becomes a CryptoCoreError and poisons the core', async () => {
+    const { WasmCore } = await import('../../src/verify/wasm/core.js');
+    const WA = (globalThis as unknown as { WebAssembly: { Instance: new (m: unknown, i: object) => { exports: Record<string, unknown> } } }).WebAssembly;
+    const module = await compileWasm(new Uint8Array(Buffer.from(TRAP_MODULE, 'hex')));
+    const core = new WasmCore(new WA.Instance(module, {}).exports);
+    const key = new Uint8Array(32);
+    const sig = new Uint8Array(64);
+    let err: unknown;
+    try {
+      core.verifyWith('tk_ed25519_verify', key, new Uint8Array(3), sig);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(CryptoCoreError);
+    expect((err as Error).message).toMatch(/trapped in tk_ed25519_verify.*discarded/);
+    expect(core.poisoned).toBe(true);
+    expect(() => core.verifyWith('tk_ed25519_verify', key, new Uint8Array(3), sig)).toThrow(/trapped earlier and was discarded/);
+  });
+
+  it('the loader replaces a poisoned thread core with a fresh instance', async () => {
+    const { WasmEngine } = await import('../../src/verify/wasm-engine.js');
+    const engine = new WasmEngine();
+    const first = wasmCoreSync();
+    (first as unknown as { trapped: boolean }).trapped = true; // as if a call had trapped
+    const second = wasmCoreSync();
+    expect(second).not.toBe(first);
+    expect(second.poisoned).toBe(false);
+    expect(engine.core).toBe(second);
+    expect(hex(second.sha256(ascii('abc')))).toBe('ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+  });
+});

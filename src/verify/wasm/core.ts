@@ -6,8 +6,14 @@
  * `tk_free`. Any call may grow the memory, which detaches every view of the old buffer, so
  * views are never kept across calls: {@link WasmCore.bytes} re-acquires one when the buffer
  * changed.
+ *
+ * Traps: the core is written never to trap, but if one did (a bug), the instance's state
+ * (its stack pointer, its allocator) can no longer be trusted. The call then throws a
+ * {@link CryptoCoreError}, the core marks itself {@link WasmCore.poisoned}, and the loader
+ * gives the next caller a fresh instance: a trap never takes the process down and never
+ * leaves a broken instance in use.
  */
-import { CryptoCoreError } from '../../errors.js';
+import { CryptoCoreError, describeError } from '../../errors.js';
 import {
   PREHASH_MIN,
   fitsBatchTable,
@@ -20,7 +26,7 @@ import {
   type PackedBatch,
   type Sha512Parts,
 } from './ed25519-batch.js';
-import type { WasmMemory } from './webassembly.js';
+import { webAssembly, type WasmMemory } from './webassembly.js';
 
 /** The ABI version this loader speaks (`TK_ABI_VERSION` in crypto-wasm/src/abi.rs). */
 export const ABI_VERSION = 1;
@@ -66,6 +72,8 @@ export class WasmCore {
   private readonly allocFn: CoreFunction;
   private readonly freeFn: CoreFunction;
   private view: Uint8Array;
+  private readonly wrapped = new Map<string, CoreFunction>();
+  private trapped = false;
   private scratchPtr = 0;
   private scratchLen = 0;
   private hostSha: Sha512Parts | undefined | null = null;
@@ -94,13 +102,41 @@ export class WasmCore {
     return typeof this.exports[name] === 'function';
   }
 
-  /** The exported function `name`. @throws CryptoCoreError when the core lacks it. */
+  /** True once a call trapped: this instance must not be used again (module documentation). */
+  get poisoned(): boolean {
+    return this.trapped;
+  }
+
+  /**
+   * The exported function `name`, guarded: a trap inside it poisons this core and surfaces
+   * as a {@link CryptoCoreError}.
+   * @throws CryptoCoreError when the core lacks it, or when the core is poisoned.
+   */
   fn(name: string): CoreFunction {
+    const known = this.wrapped.get(name);
+    if (known !== undefined) return known;
     const f = this.exports[name];
     if (typeof f !== 'function') {
       throw new CryptoCoreError(`the WebAssembly crypto core has no function ${name}: rebuild it with scripts/build-wasm`);
     }
-    return f as CoreFunction;
+    const raw = f as CoreFunction;
+    const RuntimeError = webAssembly()?.RuntimeError;
+    const guarded: CoreFunction = (...args) => {
+      if (this.trapped) throw new CryptoCoreError(`the WebAssembly crypto core instance trapped earlier and was discarded (calling ${name})`);
+      try {
+        return raw(...args);
+      } catch (err) {
+        if (RuntimeError !== undefined && err instanceof RuntimeError) {
+          this.trapped = true;
+          throw new CryptoCoreError(`the WebAssembly crypto core trapped in ${name} (${describeError(err)}); this instance is discarded`, {
+            cause: err,
+          });
+        }
+        throw err;
+      }
+    };
+    this.wrapped.set(name, guarded);
+    return guarded;
   }
 
   /** A view of the whole linear memory, valid until the next call into the core. */

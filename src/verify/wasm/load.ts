@@ -40,7 +40,7 @@ export function hasWebAssembly(): boolean {
 
 /** The core of this thread if it was already loaded, otherwise undefined. */
 export function loadedWasmCore(): WasmCore | undefined {
-  return cached;
+  return cached !== undefined && !cached.poisoned ? cached : undefined;
 }
 
 /**
@@ -59,7 +59,11 @@ export function wasmModuleSync(): WasmModule {
  *   when WebAssembly is unavailable, or when the module does not fit this loader.
  */
 export function wasmCoreSync(): WasmCore {
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    if (!cached.poisoned) return cached;
+    // The instance trapped: start a fresh one from the same compiled module.
+    if (compiled !== undefined) return adopt(compiled);
+  }
   const wa = requireWebAssembly();
   const fs = nodeFs();
   if (fs === undefined) {
@@ -84,13 +88,14 @@ export function wasmCoreSync(): WasmCore {
  * it this thread's core. A second call returns the core already loaded.
  */
 export async function initWasm(source?: WasmSource): Promise<WasmCore> {
-  if (cached !== undefined) return cached;
+  if (cached !== undefined && !cached.poisoned) return cached;
+  if (cached !== undefined && compiled !== undefined) return adopt(compiled);
   if (source === undefined) {
     if (nodeFs() !== undefined) return wasmCoreSync();
     throw new ValueError('initWasm: source is required outside Node (the bytes, a URL or a WebAssembly.Module of tufkit_crypto.wasm)');
   }
   const module = await compileWasm(source);
-  if (cached !== undefined) return cached; // another initWasm finished first
+  if (cached !== undefined && !cached.poisoned) return cached; // another initWasm finished first
   return adopt(module);
 }
 

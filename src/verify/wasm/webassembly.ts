@@ -26,6 +26,8 @@ export interface WebAssemblyApi {
   Instance: new (module: WasmModule, imports: Record<string, unknown>) => WasmInstance;
   Memory: new (descriptor: { initial: number }) => WasmMemory;
   compile(bytes: Uint8Array | ArrayBuffer): Promise<WasmModule>;
+  /** The class of traps (unreachable, out-of-bounds access, stack overflow, ...). */
+  RuntimeError: new (...args: unknown[]) => Error;
 }
 
 /** The runtime's `WebAssembly`, or undefined when there is none. */
