@@ -142,16 +142,16 @@ class StringifyOrder {
     const keys = Object.keys(record);
     const inOrder = this.keysInOrder(keys);
     if (!inOrder) keys.sort(); // no surrogates here: UTF-16 order is code point order
-    const normals: unknown[] = [];
-    let changed = !inOrder;
+    // Copy children only once one differs (most documents need no copy at all).
+    let normals: unknown[] | undefined = inOrder ? undefined : [];
     for (let i = 0; i < keys.length; i++) {
       const item = record[keys[i] as string];
       if (item === undefined) throw NOT_FAST;
       const normal = this.value(item, depth + 1);
-      if (normal !== item) changed = true;
-      normals.push(normal);
+      if (normals === undefined && normal !== item) normals = keys.slice(0, i).map((k) => record[k]);
+      normals?.push(normal);
     }
-    if (!changed) return obj;
+    if (normals === undefined) return obj;
     // The order is wrong or a child was copied: copy this object, keys in code point order.
     // A null prototype makes a key named "__proto__" an ordinary property.
     const out = Object.create(null) as Record<string, unknown>;

@@ -40,18 +40,38 @@ export function asObject(value: unknown, path: string): JsonObject {
 }
 
 /**
- * A shallow copy of the object at `path` from which a parser takes its known fields
- * with {@link take}; what remains afterwards is the unrecognized fields.
+ * A reader over the object at `path`: a parser takes its known fields with {@link take};
+ * {@link rest} then returns the fields it did not take (the unrecognized fields). The
+ * object itself is never modified (deleting keys would push V8 objects into slow mode).
  */
-export function takeFields(value: unknown, path: string): JsonObject {
-  return { ...asObject(value, path) };
+export interface FieldReader {
+  readonly obj: JsonObject;
+  readonly taken: string[];
+  present: number;
 }
 
-/** Remove `key` from `fields` and return its value (`undefined` when absent). */
-export function take(fields: JsonObject, key: string): JsonValue | undefined {
-  const value = fields[key];
-  delete fields[key];
-  return value;
+/** Start reading the object at `path`. */
+export function takeFields(value: unknown, path: string): FieldReader {
+  return { obj: asObject(value, path), taken: [], present: 0 };
+}
+
+/** Take `key` (its value, or `undefined` when absent). */
+export function take(fields: FieldReader, key: string): JsonValue | undefined {
+  fields.taken.push(key);
+  if (!Object.hasOwn(fields.obj, key)) return undefined;
+  fields.present++;
+  return fields.obj[key];
+}
+
+/**
+ * `err` with `prefix` put before the path its message starts with, for parsers on hot
+ * paths that read with short relative paths (building every full path up front costs an
+ * allocation per field). Errors other than DeserializationError pass unchanged.
+ */
+export function prefixPath(err: unknown, prefix: string): unknown {
+  if (!(err instanceof DeserializationError) || prefix === '') return err;
+  const sep = err.message.startsWith(':') || err.message.startsWith('[') ? '' : '.';
+  return new DeserializationError(prefix + sep + err.message, { cause: err.cause });
 }
 
 /** A string. */
@@ -113,9 +133,11 @@ export function asStringMap(value: unknown, path: string): Record<string, string
   return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, asString(v, `${path}.${k}`)]));
 }
 
-/** The object that remains after parsing: the unrecognized fields (a fresh copy). */
-export function rest(fields: JsonObject): UnrecognizedFields {
-  return { ...fields };
+/** The fields not taken: the unrecognized fields (a fresh object). */
+export function rest(fields: FieldReader): UnrecognizedFields {
+  const keys = Object.keys(fields.obj);
+  if (keys.length === fields.present) return {};
+  return Object.fromEntries(keys.filter((k) => !fields.taken.includes(k)).map((k) => [k, fields.obj[k] as JsonValue]));
 }
 
 /** Deep-copy a JSON value (to keep callers' objects and ours apart). */

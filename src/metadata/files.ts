@@ -4,7 +4,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { JsonObject, JsonValue } from './canonical-json.js';
-import { asInteger, rest, take, takeFields, type UnrecognizedFields } from './fields.js';
+import { asInteger, prefixPath, rest, take, takeFields, type UnrecognizedFields } from './fields.js';
 import { hashBytes, hashFile, readHashes, verifyLengthAndHashes, type Hashes } from './hashes.js';
 
 /** Default hash algorithms for new target files (python-tuf's default). */
@@ -44,13 +44,17 @@ export class MetaFile {
 
   /** Read a METAFILES entry. */
   static fromDict(value: unknown, path: string): MetaFile {
-    const fields = takeFields(value, path);
-    const version = asInteger(take(fields, 'version'), `${path}.version`, 1);
-    const rawLength = take(fields, 'length');
-    const rawHashes = take(fields, 'hashes');
-    const length = rawLength === undefined ? undefined : asInteger(rawLength, `${path}.length`, 0);
-    const hashes = rawHashes === undefined ? undefined : readHashes(rawHashes, `${path}.hashes`);
-    return new MetaFile(version, length, hashes, rest(fields));
+    try {
+      const fields = takeFields(value, '');
+      const version = asInteger(take(fields, 'version'), 'version', 1);
+      const rawLength = take(fields, 'length');
+      const rawHashes = take(fields, 'hashes');
+      const length = rawLength === undefined ? undefined : asInteger(rawLength, 'length', 0);
+      const hashes = rawHashes === undefined ? undefined : readHashes(rawHashes, 'hashes');
+      return new MetaFile(version, length, hashes, rest(fields));
+    } catch (err) {
+      throw prefixPath(err, path);
+    }
   }
 
   /** A MetaFile describing `data` (a serialized metadata file) at `version`. */
@@ -58,10 +62,10 @@ export class MetaFile {
     return new MetaFile(version, data.length, hashBytes(data, algorithms));
   }
 
-  /** The entry as stored. */
+  /** The entry as stored. Like python-tuf's, it shares `hashes` with this object. */
   toDict(): JsonObject {
     const out: JsonObject = { ...this.unrecognizedFields };
-    if (this.hashes !== undefined) out['hashes'] = { ...this.hashes };
+    if (this.hashes !== undefined) out['hashes'] = this.hashes;
     if (this.length !== undefined) out['length'] = this.length;
     out['version'] = this.version;
     return out;
@@ -108,11 +112,15 @@ export class TargetFile {
   }
 
   /** Read a TARGETS entry listed under `path`. */
-  static fromDict(value: unknown, path: string, where = `targets.${path}`): TargetFile {
-    const fields = takeFields(value, where);
-    const length = asInteger(take(fields, 'length'), `${where}.length`, 0);
-    const hashes = readHashes(take(fields, 'hashes'), `${where}.hashes`);
-    return new TargetFile(length, hashes, path, rest(fields));
+  static fromDict(value: unknown, path: string, where?: string): TargetFile {
+    try {
+      const fields = takeFields(value, '');
+      const length = asInteger(take(fields, 'length'), 'length', 0);
+      const hashes = readHashes(take(fields, 'hashes'), 'hashes');
+      return new TargetFile(length, hashes, path, rest(fields));
+    } catch (err) {
+      throw prefixPath(err, where ?? `targets.${path}`);
+    }
   }
 
   /** A TargetFile for `data` listed as `targetPath`. */
@@ -126,9 +134,9 @@ export class TargetFile {
     return new TargetFile(length, hashes, targetPath);
   }
 
-  /** The entry as stored (without the path). */
+  /** The entry as stored (without the path). Like python-tuf's, it shares `hashes` and custom values with this object. */
   toDict(): JsonObject {
-    return { ...this.unrecognizedFields, hashes: { ...this.hashes }, length: this.length };
+    return { ...this.unrecognizedFields, hashes: this.hashes, length: this.length };
   }
 
   /**

@@ -33,11 +33,14 @@ export function createHasher(algorithm: string): Hash {
 /** Read a `hashes` object: non-empty, names and digests strings (python-tuf's rules). */
 export function readHashes(value: unknown, path: string): Hashes {
   if (!isObject(value)) throw new DeserializationError(`${path}: expected an object of hashes, found ${show(value)}`);
-  const entries = Object.entries(value);
-  if (entries.length === 0) throw new DeserializationError(`${path}: hashes must not be empty`);
-  return Object.fromEntries(
-    entries.map(([name, digest]) => [asNonEmptyString(name, `${path} (algorithm name)`), asString(digest, `${path}.${name}`)]),
-  );
+  const names = Object.keys(value);
+  if (names.length === 0) throw new DeserializationError(`${path}: hashes must not be empty`);
+  for (const name of names) {
+    if (name === '') asNonEmptyString(name, `${path} (algorithm name)`);
+    if (typeof value[name] !== 'string') asString(value[name], `${path}.${name}`);
+  }
+  // Checked in place: the parsed object is the parser's own, no copy needed.
+  return value as Hashes;
 }
 
 /** Compute `algorithms` over `data`. */

@@ -5,7 +5,7 @@
 import { DeserializationError, ValueError } from '../errors.js';
 import type { JsonObject } from './canonical-json.js';
 import { checkDate, formatExpires, parseExpires, wholeSeconds } from './expires.js';
-import { asInteger, asString, take, type UnrecognizedFields } from './fields.js';
+import { asInteger, asString, take, type FieldReader, type UnrecognizedFields } from './fields.js';
 
 /** The four top-level role names (spec §2.1). */
 export const TOP_LEVEL_ROLE_NAMES = ['root', 'timestamp', 'snapshot', 'targets'] as const;
@@ -120,7 +120,7 @@ export interface ReadCommon {
  * Take the common fields out of `fields` (a copy of `signed`), checking `_type`.
  * What the subclass does not take afterwards is its unrecognized fields.
  */
-export function takeCommonFields(fields: JsonObject, type: RoleType, options: ReadOptions = {}): ReadCommon {
+export function takeCommonFields(fields: FieldReader, type: RoleType, options: ReadOptions = {}): ReadCommon {
   const actual = take(fields, '_type');
   if (actual !== type) {
     throw new DeserializationError(`signed._type: expected ${JSON.stringify(type)}, found ${JSON.stringify(actual ?? null)}`);

@@ -3,7 +3,7 @@
  * metadata file, so that a client never mixes files from different moments.
  */
 import type { JsonObject } from './canonical-json.js';
-import { asObject, rest, take, takeFields } from './fields.js';
+import { asObject, prefixPath, rest, take, takeFields } from './fields.js';
 import { MetaFile } from './files.js';
 import { Signed, takeCommonFields, type ReadOptions, type SignedFields } from './signed.js';
 
@@ -29,8 +29,13 @@ export class Snapshot extends Signed {
     const fields = takeFields(value, 'signed');
     const common = takeCommonFields(fields, 'snapshot', options);
     const meta = new Map<string, MetaFile>();
-    for (const [name, entry] of Object.entries(asObject(take(fields, 'meta'), 'signed.meta'))) {
-      meta.set(name, MetaFile.fromDict(entry, `signed.meta[${JSON.stringify(name)}]`));
+    const metaDict = asObject(take(fields, 'meta'), 'signed.meta');
+    for (const name of Object.keys(metaDict)) {
+      try {
+        meta.set(name, MetaFile.fromDict(metaDict[name], ''));
+      } catch (err) {
+        throw prefixPath(err, `signed.meta[${JSON.stringify(name)}]`);
+      }
     }
     const snapshot = new Snapshot({ ...common.fields, meta, unrecognizedFields: rest(fields) });
     snapshot.keepExpiresText(common.expiresText);

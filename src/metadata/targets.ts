@@ -44,9 +44,8 @@ export class Targets extends Signed implements Delegator {
     const fields = takeFields(value, 'signed');
     const common = takeCommonFields(fields, 'targets', options);
     const targets = new Map<string, TargetFile>();
-    for (const [path, entry] of Object.entries(asObject(take(fields, 'targets'), 'signed.targets'))) {
-      targets.set(path, TargetFile.fromDict(entry, path));
-    }
+    const targetsDict = asObject(take(fields, 'targets'), 'signed.targets');
+    for (const path of Object.keys(targetsDict)) targets.set(path, TargetFile.fromDict(targetsDict[path], path));
     const rawDelegations = take(fields, 'delegations');
     const delegations = rawDelegations === undefined ? undefined : Delegations.fromDict(rawDelegations, 'signed.delegations', options);
     const result = new Targets({ ...common.fields, targets, ...(delegations ? { delegations } : {}), unrecognizedFields: rest(fields) });
