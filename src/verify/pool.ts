@@ -44,10 +44,12 @@ parentPort.on('message', (job) => {
     const out = mem.slice(outPtr, outPtr + n);
     parentPort.postMessage({ id, rc, out }, [out.buffer]);
   } catch (err) {
+    // A trap (never expected): this instance cannot be trusted any more. Answer, then end
+    // the worker; the pool fails and the next verifyBatch starts a fresh one.
     parentPort.postMessage({ id, rc: -100, error: String(err && err.message || err) });
-  } finally {
-    core.tk_free(base, Math.max(1, total));
+    process.exit(1);
   }
+  core.tk_free(base, Math.max(1, total));
 });
 `;
 
