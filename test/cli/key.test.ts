@@ -1,18 +1,18 @@
 /**
  * `tufkit key generate` / `tufkit key list`, run as the real binary in temporary directories.
  */
-import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FileSigner } from '../../src/signers/file.js';
 import { ensureBuilt, runBinary } from '../helpers/cli.js';
+import { tempDir } from '../helpers/repo.js';
 
 beforeAll(() => ensureBuilt());
 
 describe('tufkit key', () => {
   it('generates an encrypted key with the passphrase from --passphrase-env, lists it, and the passphrase opens it', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tufkit-cli-key-'));
+    const cwd = tempDir('cli-key');
     const env = { KEY_PASS: 'a passphrase' };
     const gen = await runBinary(['key', 'generate', '--type', 'ecdsa-p256', '--passphrase-env', 'KEY_PASS', 'keys/root.pem', '--json'], { cwd, env });
     expect(gen.code, gen.stderr).toBe(0);
@@ -28,7 +28,7 @@ describe('tufkit key', () => {
   });
 
   it('refuses to overwrite, to prompt without a terminal, and names a missing variable (exit 2, nothing written)', async () => {
-    const cwd = mkdtempSync(join(tmpdir(), 'tufkit-cli-key-'));
+    const cwd = tempDir('cli-key');
     expect((await runBinary(['key', 'generate', '--unencrypted', 'k.pem'], { cwd })).code).toBe(0);
     const before = readFileSync(join(cwd, 'k.pem'));
     const again = await runBinary(['key', 'generate', '--unencrypted', 'k.pem'], { cwd });

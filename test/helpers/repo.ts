@@ -2,17 +2,26 @@
  * Building test repositories with real file keys in temporary directories, and snapshots of
  * directory trees (to assert that a refused operation left every byte as it was).
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { afterAll } from 'vitest';
 import { dirname, join, relative } from 'node:path';
 import { KeyRing } from '../../src/repository/signers.js';
 import { Repository, type RepositoryOptions } from '../../src/repository/repository.js';
 import { FileSigner, type FileKeyType } from '../../src/signers/file.js';
 import type { Key } from '../../src/metadata/key.js';
 
-/** A new temporary directory. */
+const created: string[] = [];
+// Registered while the importing test file is collected: its temporary directories go after it.
+afterAll(() => {
+  for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A new temporary directory (removed after the test file). */
 export function tempDir(tag = 'repo'): string {
-  return mkdtempSync(join(tmpdir(), `tufkit-${tag}-`));
+  const dir = mkdtempSync(join(tmpdir(), `tufkit-${tag}-`));
+  created.push(dir);
+  return dir;
 }
 
 /** Generate a key, write it unencrypted to `DIR/keys/NAME.pem`, return its signer and `file:` URI. */

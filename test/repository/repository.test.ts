@@ -379,6 +379,7 @@ describe('static server', () => {
       expect((await fetch(`${server.url}targets/a.txt`, { method: 'POST' })).status).toBe(405);
     } finally {
       await server.close();
+      rmSync(join(root, '..', `${root.split('/').pop()}-secret.txt`), { force: true });
     }
   });
 });

@@ -5,8 +5,7 @@
  * and the real keystores of python-tuf (PKCS#8) and go-tuf (PKCS#1).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { KeyFormatError, SignerError, StorageError } from '../../src/errors.js';
@@ -14,8 +13,9 @@ import { Metadata, type Root } from '../../src/metadata/index.js';
 import { FILE_KEY_TYPES, FileSigner } from '../../src/signers/file.js';
 import { describeKeyFile, parsePublicKeyText, publicKeyPath, writePublicKeyFile } from '../../src/signers/key-files.js';
 import { describeWithFixtures, fixture } from '../helpers/fixtures.js';
+import { tempDir } from '../helpers/repo.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'tufkit-filekey-'));
+const tmp = () => tempDir('filekey');
 const payload = new TextEncoder().encode('{"_type":"targets"}');
 
 describe('generated keys', () => {
