@@ -14,10 +14,9 @@
  * if (info) (await updater.findCachedTarget(info)) ?? (await updater.downloadTarget(info));
  * ```
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { mkdir, open, rename, rm, type FileHandle } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname, join } from 'node:path';
 import {
   DownloadError,
   DownloadHttpError,
@@ -38,6 +37,7 @@ import { DefaultFetcher, TUFKIT_USER_AGENT, consumeWithLimit, downloadBytes, typ
 import { MetadataCache } from './metadata-cache.js';
 import { metadataUrl, quoteTargetPath, targetFileName, withTrailingSlash } from './names.js';
 import { TrustedMetadataSet, type DelegatedUpdate } from './trusted-metadata-set.js';
+import { syncDir, tempPathBeside } from '../util/atomic-file.js';
 
 /** Constructor options of {@link Updater}. */
 export interface UpdaterOptions {
@@ -416,7 +416,7 @@ export class Updater {
     await mkdir(dir, { recursive: true }).catch((err: unknown) => {
       throw new StorageError(`cannot create ${dir}: ${describeError(err)}`, { cause: err });
     });
-    const tmp = join(dir, `.${basename(path)}.${randomBytes(6).toString('hex')}.part`);
+    const tmp = tempPathBeside(path);
     let handle: FileHandle | undefined;
     try {
       handle = await open(tmp, 'wx', 0o644);
@@ -505,15 +505,3 @@ function readTrustedRoot(path: string): Uint8Array {
   }
 }
 
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const h = await open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    // not every platform can fsync a directory; the rename is atomic anyway
-  }
-}

@@ -7,11 +7,11 @@
  * never partial ones; a failure before the renames leaves every target as it was.
  */
 import { execFile } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { link, open, rename, rm, writeFile } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { StorageError, describeError } from '../errors.js';
+import { syncDir, tempPathBeside } from './atomic-file.js';
 import { mapLimit } from './pool.js';
 
 /** One file of a batch. */
@@ -26,10 +26,6 @@ export interface BatchFile {
 
 const execFileAsync = promisify(execFile);
 
-/** A temporary name beside `path`. */
-export function tempPathBeside(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
-}
 
 /**
  * Make `files` durable: one syncfs of the file system holding `dir` where `sync -f` exists
@@ -57,18 +53,7 @@ export async function flushFiles(dir: string, files: readonly string[]): Promise
 
 /** fsync directories (after renames), ignoring platforms that cannot. */
 export async function syncDirectories(dirs: Iterable<string>): Promise<void> {
-  await mapLimit([...new Set(dirs)], 16, async (d) => {
-    try {
-      const h = await open(d, 'r');
-      try {
-        await h.sync();
-      } finally {
-        await h.close();
-      }
-    } catch {
-      // Windows cannot fsync a directory; the rename is still atomic
-    }
-  });
+  await mapLimit([...new Set(dirs)], 16, syncDir);
 }
 
 /**
