@@ -69,7 +69,7 @@ export const demoCommand = command({
 
     step('keys');
     const demoKeys = await provisionDemoKeys(work, [...TOP_LEVEL_ROLE_NAMES, 'bins'], ctx.env);
-    say(demoKeys.description);
+    for (const line of demoKeys.description) say(line);
     for (const [name, k] of demoKeys.keys) say(`${name.padEnd(9)} ${k.key.keyid}`);
     const key = (name: string) => demoKeys.keys.get(name) as NonNullable<ReturnType<typeof demoKeys.keys.get>>;
     const ring = new KeyRing(new Map(), { baseDir: work, passphrase: demoKeys.passphrase });
@@ -88,7 +88,7 @@ export const demoCommand = command({
     });
     await repo.sign([...TOP_LEVEL_ROLE_NAMES], ring);
     await repo.save();
-    say(`working directory ${work} (tufkit.json, metadata/, targets/, keys/)`);
+    say(`working directory ${work} (tufkit.json, metadata/, targets/, keys/${existsSync(join(work, 'softhsm')) ? ', softhsm/' : ''})`);
     say(`root, targets, snapshot, timestamp v1 signed; consistent snapshots on; expiry root 365 d, targets 90 d, snapshot 7 d, timestamp 1 d`);
 
     step(`delegate targets to ${BINS} hashed bins (TAP 15)`);
