@@ -27,7 +27,7 @@ const NON_ASCII = /[\u007f-\uffff]/g;
 /** Serialize `value` exactly as python-tuf's `JSONSerializer` would (see module doc). */
 export function pythonJson(value: unknown, options: PythonJsonOptions = {}): string {
   const indent = options.compact ? undefined : 1;
-  const ordered = toStringifyOrder(value, null);
+  const ordered = toStringifyOrder(value, false);
   let text: string;
   if (ordered !== NOT_FAST) {
     text = JSON.stringify(ordered, null, indent);

