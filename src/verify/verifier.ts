@@ -3,11 +3,11 @@
  *
  * Every signature check in tufkit (metadata, client, repository, ceremonies) goes through
  * a {@link Verifier}. The default turns keys into engine input with `decodePublicKey` and
- * asks a {@link VerifyEngine} (node:crypto by default; the WASM batch engine plugs in with
- * {@link setDefaultVerifier} or per call).
+ * asks the {@link AutoEngine} (see {@link getDefaultVerifier}); another engine plugs in
+ * with {@link setDefaultVerifier} or per call.
  */
 import { describeError } from '../errors.js';
-import { NodeEngine } from './node-engine.js';
+import { defaultEngine, type AutoEngine } from './auto-engine.js';
 import { decodePublicKey, type DecodedKey, type PublicKeyLike } from './public-key.js';
 import type { VerifyEngine, VerifyItem } from './types.js';
 
@@ -89,9 +89,13 @@ export class EngineVerifier implements Verifier {
 
 let defaultVerifier: Verifier | undefined;
 
-/** The verifier used where none is given (node:crypto unless replaced). */
+/**
+ * The verifier used where none is given: the {@link AutoEngine} (per scheme the engine
+ * measured fastest: the WebAssembly core for Ed25519, with its batch verifier behind
+ * `verifyMany`; node:crypto for ECDSA and RSA), unless replaced with {@link setDefaultVerifier}.
+ */
 export function getDefaultVerifier(): Verifier {
-  return (defaultVerifier ??= new EngineVerifier(new NodeEngine()));
+  return (defaultVerifier ??= new EngineVerifier(defaultEngine()));
 }
 
 /** Replace the process-wide default verifier (e.g. with the WASM engine's). */

@@ -16,7 +16,8 @@ import { Repository } from '../../repository/repository.js';
 import { serveDirectory, type StaticServer } from '../../repository/serve.js';
 import { KeyRing } from '../../repository/signers.js';
 import { HttpSource, verifyPublished } from '../../repository/verify-published.js';
-import { getDefaultVerifier } from '../../verify/verifier.js';
+import { AutoEngine } from '../../verify/auto-engine.js';
+import { EngineVerifier, getDefaultVerifier } from '../../verify/verifier.js';
 import { command } from '../command.js';
 import { provisionDemoKeys } from '../demo-keys.js';
 import { shortId } from '../repo-support.js';
@@ -215,6 +216,10 @@ export const demoCommand = command({
 });
 
 function describeVerifier(): string {
-  const v = getDefaultVerifier() as { engine?: { name?: string } };
-  return v.engine?.name ?? 'custom';
+  const verifier = getDefaultVerifier();
+  if (!(verifier instanceof EngineVerifier)) return 'custom';
+  const engine = verifier.engine;
+  if (!(engine instanceof AutoEngine)) return engine.name;
+  const of = (scheme: string) => engine.engineFor(scheme).name;
+  return `auto: Ed25519 on ${of('ed25519')}, ECDSA P-256 on ${of('ecdsa-sha2-nistp256')}`;
 }
