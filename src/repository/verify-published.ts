@@ -142,6 +142,11 @@ export interface VerifyPublishedOptions {
   /** Also check every target file. */
   readonly checkTargets?: boolean;
   readonly verifier?: Verifier;
+  /**
+   * Read metadata with the opt-in lenient parse (legacy `expires` forms, hex SEC1 ECDSA keys:
+   * see `ReadOptions.lenient`), for auditing repositories written by older tools.
+   */
+  readonly lenient?: boolean;
   readonly progress?: ProgressFactory;
   /** Files fetched at a time (default 8). */
   readonly concurrency?: number;
@@ -184,7 +189,7 @@ export async function verifyPublished(source: PublishedSource, options: VerifyPu
     return done();
   }
   try {
-    set = new TrustedMetadataSet(anchorBytes, { referenceTime: now, verifier });
+    set = new TrustedMetadataSet(anchorBytes, { referenceTime: now, verifier, lenient: options.lenient === true });
   } catch (err) {
     p.fail('root', `the trusted root: ${describeError(err)}`);
     return done();

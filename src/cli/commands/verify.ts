@@ -24,6 +24,7 @@ export const verifyCommand = command({
     { name: 'root', kind: 'value', valueName: 'FILE', description: 'the trusted root metadata file' },
     { name: 'targets', kind: 'flag', description: 'also verify every target file' },
     { name: 'at', kind: 'value', valueName: 'TIME', description: 'reference time for expiry (RFC 3339, default now)' },
+    { name: 'lenient', kind: 'flag', description: 'read legacy metadata (RFC 3339 expires with fractions or offsets, hex ECDSA keys), kept as written' },
   ],
   examples: ['tufkit verify demo-out/repository --targets', 'tufkit verify https://example.com/tuf --root 1.root.json'],
   async run(ctx) {
@@ -57,6 +58,7 @@ export const verifyCommand = command({
       ...(trustedRoot !== undefined ? { trustedRoot } : {}),
       now: at,
       checkTargets: ctx.options.flag('targets'),
+      lenient: ctx.options.flag('lenient'),
       progress: ctx.out.progress,
     });
     const s = ctx.out.style;
