@@ -140,6 +140,22 @@ export function rest(fields: FieldReader): UnrecognizedFields {
   return Object.fromEntries(keys.filter((k) => !fields.taken.includes(k)).map((k) => [k, fields.obj[k] as JsonValue]));
 }
 
+/**
+ * `{ ...extra, ...known }`, fast in the common cases: object spread costs ~2.5 µs in V8
+ * (Node 20), 10-40x a literal, which adds up to most of `toDict` on a 100,000-target role.
+ * With no extra fields `known` itself is returned; with only a `custom` field (TUF's
+ * target metadata) a literal is built. Spread remains for anything else, since it is the one
+ * copy that keeps a field named `__proto__` an ordinary property.
+ */
+export function withExtra(extra: UnrecognizedFields, known: JsonObject): JsonObject {
+  let count = 0;
+  for (const key in extra) {
+    if (++count > 1 || key !== 'custom' || !Object.hasOwn(extra, key)) return { ...extra, ...known };
+  }
+  if (count === 0) return known;
+  return Object.assign({ custom: extra['custom'] as JsonValue }, known);
+}
+
 /** Deep-copy a JSON value (to keep callers' objects and ours apart). */
 export function cloneJson<T extends JsonValue>(value: T): T {
   return structuredClone(value);

@@ -4,7 +4,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { JsonObject, JsonValue } from './canonical-json.js';
-import { asInteger, prefixPath, rest, take, takeFields, type UnrecognizedFields } from './fields.js';
+import { asInteger, prefixPath, rest, take, takeFields, withExtra, type UnrecognizedFields } from './fields.js';
 import { hashBytes, hashFile, readHashes, verifyLengthAndHashes, type Hashes } from './hashes.js';
 
 /** Default hash algorithms for new target files (python-tuf's default). */
@@ -64,11 +64,16 @@ export class MetaFile {
 
   /** The entry as stored. Like python-tuf's, it shares `hashes` with this object. */
   toDict(): JsonObject {
-    const out: JsonObject = { ...this.unrecognizedFields };
-    if (this.hashes !== undefined) out['hashes'] = this.hashes;
-    if (this.length !== undefined) out['length'] = this.length;
-    out['version'] = this.version;
-    return out;
+    // Keys in code point order, so the canonical serializer needs no re-ordered copy.
+    const known: JsonObject =
+      this.hashes !== undefined && this.length !== undefined
+        ? { hashes: this.hashes, length: this.length, version: this.version }
+        : this.hashes !== undefined
+          ? { hashes: this.hashes, version: this.version }
+          : this.length !== undefined
+            ? { length: this.length, version: this.version }
+            : { version: this.version };
+    return withExtra(this.unrecognizedFields, known);
   }
 
   /**
@@ -136,7 +141,7 @@ export class TargetFile {
 
   /** The entry as stored (without the path). Like python-tuf's, it shares `hashes` and custom values with this object. */
   toDict(): JsonObject {
-    return { ...this.unrecognizedFields, hashes: this.hashes, length: this.length };
+    return withExtra(this.unrecognizedFields, { hashes: this.hashes, length: this.length });
   }
 
   /**

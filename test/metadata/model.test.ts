@@ -234,6 +234,12 @@ describe('unrecognized fields survive a round trip at every level', () => {
     expect(Metadata.fromDict(structuredClone(s)).toDict()).toEqual(s);
     const ts = { signatures: [], signed: { _type: 'timestamp', spec_version: '1.0', version: 1, expires: '2030-01-01T00:00:00Z', meta: { 'snapshot.json': { version: 1, ...x } } } };
     expect(Metadata.fromDict(structuredClone(ts)).toDict()).toEqual(ts);
+    // Field names that are prototype tricks elsewhere are ordinary fields here.
+    const tricky = JSON.parse('{"signatures":[],"signed":{"_type":"targets","spec_version":"1.0","version":1,"expires":"2030-01-01T00:00:00Z","targets":{"__proto__":{"length":1,"hashes":{"sha256":"ab"},"__proto__":{"x":1},"custom":2}}}}') as object;
+    const trickyMd = Metadata.fromDict(tricky);
+    const trickyFile = trickyMd.signed.type === 'targets' ? trickyMd.signed.targets.get('__proto__') : undefined;
+    expect(Object.hasOwn(trickyFile?.unrecognizedFields ?? {}, '__proto__')).toBe(true);
+    expect(Buffer.from(trickyMd.signedBytes()).toString()).toContain('"targets":{"__proto__":{"__proto__":{"x":1},"custom":2,"hashes":{"sha256":"ab"},"length":1}}');
     const md = Metadata.fromDict(structuredClone(t), { type: 'targets' });
     expect(md.signed.targets.get('a.txt')?.custom).toEqual({ any: true });
   });
