@@ -127,12 +127,6 @@ export function assertUnique(items: readonly string[], path: string): void {
   }
 }
 
-/** A JSON object whose values are all strings. */
-export function asStringMap(value: unknown, path: string): Record<string, string> {
-  const obj = asObject(value, path);
-  return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, asString(v, `${path}.${k}`)]));
-}
-
 /** The fields not taken: the unrecognized fields (a fresh object). */
 export function rest(fields: FieldReader): UnrecognizedFields {
   const keys = Object.keys(fields.obj);
